@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackendUnavailableError, InvalidArgumentError } from '../errors/errors.js';
+import { describeBackend, ready } from './backend.js';
+
+describe('ready()', () => {
+  const saved = process.env['CNN_BACKEND'];
+  afterAll(() => {
+    if (saved === undefined) delete process.env['CNN_BACKEND'];
+    else process.env['CNN_BACKEND'] = saved;
+  });
+
+  it('picks wasm in Node when tfjs-node is absent, never silently cpu, and says why', async () => {
+    delete process.env['CNN_BACKEND'];
+    const info = await ready();
+    expect(info.platform).toBe('node');
+    expect(info.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const tensorflow = info.attempts.find((a) => a.backend === 'tensorflow');
+    expect(tensorflow?.ok).toBe(false);
+    expect(tensorflow?.reason).toMatch(/not installed/);
+    expect(info.reason).toMatch(/WebAssembly/);
+    expect(info.simd).toBe(true);
+    expect(describeBackend(info)).toMatch(/^backend: wasm/);
+  });
+
+  it('honours options.backend and CNN_BACKEND', async () => {
+    expect((await ready({ backend: 'cpu' })).backend).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    process.env['CNN_BACKEND'] = 'wasm';
+    const info = await ready();
+    expect(info.backend).toBe('wasm');
+    expect(info.reason).toMatch(/CNN_BACKEND/);
+    delete process.env['CNN_BACKEND'];
+  });
+
+  it('a requested backend that is not installed is a clear error with the install command', async () => {
+    const err = await ready({ backend: 'tensorflow' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as Error).message).toMatch(/npm install @tensorflow\/tfjs-node/);
+    // The previous backend stays active after a failed request.
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('rejects unknown backend names', async () => {
+    await expect(ready({ backend: 'gpu' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+    process.env['CNN_BACKEND'] = 'tpu';
+    await expect(ready()).rejects.toThrow(/CNN_BACKEND/);
+    delete process.env['CNN_BACKEND'];
+  });
+});
