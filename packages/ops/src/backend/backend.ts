@@ -53,6 +53,11 @@ const PACKAGES: Record<BackendName, string[]> = {
   webgpu: ['@tensorflow/tfjs-backend-webgpu'],
 };
 
+/** Reads an environment variable in Node; undefined in browsers. */
+export function envVar(name: string): string | undefined {
+  return typeof process !== 'undefined' && process.env ? process.env[name] : undefined;
+}
+
 export function isNode(): boolean {
   return typeof process !== 'undefined' && process.versions?.node != null && typeof window === 'undefined';
 }
@@ -95,12 +100,14 @@ async function tryBackend(
   let missing = true;
   for (const pkg of candidates) {
     try {
-      const mod = await importOptional(pkg);
+      // A backend the application registered itself (e.g. `import '@tensorflow/tfjs-backend-webgl'` in a
+      // bundled web app) is used as is; otherwise load the package by name.
+      const mod = tf.findBackendFactory(name) != null && name !== 'wasm' ? {} : await importOptional(pkg);
       const extra: Partial<BackendInfo> = {};
       if (name === 'wasm') {
         const setWasmPaths = mod['setWasmPaths'] as ((p: string | Record<string, string>) => void) | undefined;
         if (opts.wasmPaths && setWasmPaths) setWasmPaths(opts.wasmPaths);
-        const threads = opts.wasmThreads ?? (process.env['CNN_WASM_THREADS'] ? Number(process.env['CNN_WASM_THREADS']) : undefined);
+        const threads = opts.wasmThreads ?? (envVar('CNN_WASM_THREADS') ? Number(envVar('CNN_WASM_THREADS')) : undefined);
         const setThreadsCount = mod['setThreadsCount'] as ((n: number) => void) | undefined;
         if (threads && setThreadsCount) setThreadsCount(threads);
       }
@@ -152,7 +159,7 @@ const REASONS: Record<BackendName, string> = {
  * unless a different backend is requested.
  */
 export async function ready(options: ReadyOptions = {}): Promise<BackendInfo> {
-  const envChoice = isNode() ? process.env['CNN_BACKEND'] : undefined;
+  const envChoice = envVar('CNN_BACKEND');
   const requested = options.backend ?? (envChoice ? (envChoice as BackendName) : undefined);
   if (requested !== undefined && !BACKEND_NAMES.includes(requested)) {
     throw new InvalidArgumentError(
