@@ -1,0 +1,70 @@
+/**
+ * Small helpers for writing wasm kernels out of wasm's own kernels. A kernel function receives TensorInfos
+ * (no engine bookkeeping), so intermediates are created and freed on the backend directly.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The parts of tfjs-backend-wasm's BackendWasm that our kernels use. */
+export interface WasmBackendLike extends tf.KernelBackend {
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: tf.DataId, force?: boolean): boolean;
+}
+
+type KernelFn = (args: { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap }) => tf.TensorInfo | tf.TensorInfo[];
+
+/** Stock wasm kernel functions, captured before we override any of them. */
+const stock = new Map<string, KernelFn>();
+
+export function stockKernel(name: string): KernelFn {
+  let fn = stock.get(name);
+  if (!fn) {
+    const config = tf.getKernel(name, 'wasm');
+    if (!config) throw new Error(`@cnn/ops: the wasm backend has no '${name}' kernel to build on`);
+    fn = config.kernelFunc as KernelFn;
+    stock.set(name, fn);
+  }
+  return fn;
+}
+
+/** Remembers the stock kernel before an override replaces it in the registry. */
+export function captureStock(name: string): void {
+  stockKernel(name);
+}
+
+export function run(
+  backend: WasmBackendLike,
+  name: string,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
+  return stockKernel(name)({ inputs, backend, attrs }) as tf.TensorInfo;
+}
+
+export function transpose(backend: WasmBackendLike, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+  return run(backend, 'Transpose', { x }, { perm });
+}
+
+export function slice(backend: WasmBackendLike, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
+  return run(backend, 'Slice', { x }, { begin, size });
+}
+
+export function reshape(backend: WasmBackendLike, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return run(backend, 'Reshape', { x }, { shape });
+}
+
+/** A zero-filled float32 tensor on the wasm heap (makeOutput does not clear memory). */
+export function zeros(backend: WasmBackendLike, shape: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  backend.typedArrayFromHeap(out).fill(0);
+  return out;
+}
+
+export function free(backend: WasmBackendLike, ...infos: (tf.TensorInfo | undefined)[]): void {
+  for (const info of infos) if (info) backend.disposeData(info.dataId);
+}
+
+/** Float32 view of a tensor's heap memory. Take views only after the last allocation: malloc may grow memory. */
+export function heapF32(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
