@@ -1,0 +1,2 @@
+export * from './conv-output-size.js';
+export * from './conv2d.js';

@@ -1,0 +1,1 @@
+export * from './edge-filters.js';
