@@ -12,3 +12,5 @@ export * from './pool/index.js';
 export * from './norm/index.js';
 export * from './edges/index.js';
 export * from './gram/index.js';
+export * from './image/index.js';
+export { writeFileAtomic } from './io/atomic-write.js';
