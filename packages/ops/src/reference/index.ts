@@ -6,3 +6,4 @@ export * from './ndarray.js';
 export * from './convolution.js';
 export * from './pooling.js';
 export * from './normalization.js';
+export * from './boxes.js';
