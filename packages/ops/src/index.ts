@@ -13,4 +13,5 @@ export * from './norm/index.js';
 export * from './edges/index.js';
 export * from './gram/index.js';
 export * from './image/index.js';
+export * from './boxes/index.js';
 export { writeFileAtomic } from './io/atomic-write.js';
