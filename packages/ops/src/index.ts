@@ -14,4 +14,4 @@ export * from './edges/index.js';
 export * from './gram/index.js';
 export * from './image/index.js';
 export * from './boxes/index.js';
-export { writeFileAtomic } from './io/atomic-write.js';
+export * from './io/index.js';
