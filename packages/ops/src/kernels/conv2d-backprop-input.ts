@@ -6,10 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { free, heapF32, run, slice, zeros, type WasmBackendLike } from './wasm-kernel-utils.js';
 
-/** W[kh, kw, a, b] -> W'[kh, kw, b, a] rotated by 180° in space: the transposed-convolution filter. */
-export function rotateAndSwapFilter(backend: WasmBackendLike, filter: tf.TensorInfo): tf.TensorInfo {
+/**
+ * W[kh, kw, a, b] -> W'[kh, kw, b, a] rotated by 180° in space: the transposed-convolution filter. With
+ * `swap` false (depthwise filters [kh, kw, C, 1]) only the spatial rotation is done.
+ */
+export function rotateAndSwapFilter(backend: WasmBackendLike, filter: tf.TensorInfo, swap = true): tf.TensorInfo {
   const [kh, kw, a, b] = filter.shape as [number, number, number, number];
-  const out = backend.makeOutput([kh, kw, b, a], 'float32');
+  const out = backend.makeOutput(swap ? [kh, kw, b, a] : [kh, kw, a, b], 'float32');
   const src = heapF32(backend, filter);
   const dst = heapF32(backend, out);
   for (let i = 0; i < kh; i++) {
@@ -17,7 +20,7 @@ export function rotateAndSwapFilter(backend: WasmBackendLike, filter: tf.TensorI
       const s0 = (i * kw + j) * a * b;
       const d0 = ((kh - 1 - i) * kw + (kw - 1 - j)) * a * b;
       for (let p = 0; p < a; p++) {
-        for (let q = 0; q < b; q++) dst[d0 + q * a + p] = src[s0 + p * b + q]!;
+        for (let q = 0; q < b; q++) dst[d0 + (swap ? q * a + p : p * b + q)] = src[s0 + p * b + q]!;
       }
     }
   }
@@ -53,6 +56,7 @@ export function transposedConv(
   dy: tf.TensorInfo,
   filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
+  depthwise = false,
 ): tf.TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
@@ -65,10 +69,10 @@ export function transposedConv(
   const pl = kw - 1 - left;
   const pb = h - dh + kh - 1 - pt;
   const pr = w - dw + kw - 1 - pl;
-  const wT = rotateAndSwapFilter(backend, filter);
+  const wT = rotateAndSwapFilter(backend, filter, !depthwise);
   const conv = run(
     backend,
-    'Conv2D',
+    depthwise ? 'DepthwiseConv2dNative' : 'Conv2D',
     { x: src, filter: wT },
     {
       strides: [1, 1],

@@ -9,6 +9,7 @@
  *   dW[i, j, c, q]      += x[n, ·, ·, c] · dy[n, oh, ow, c·m+q]
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { transposedConv } from './conv2d-backprop-input.js';
 import { heapF32, zeros, type WasmBackendLike } from './wasm-kernel-utils.js';
 
 type Args = { inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap };
@@ -34,6 +35,8 @@ export function depthwiseConv2dNativeBackpropInputWasm(args: Args): tf.TensorInf
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const m = filter.shape[3]!;
+  // Multiplier 1, no dilation (the MobileNet case): a transposed depthwise convolution on XNNPACK.
+  if (m === 1 && dh === 1 && dw === 1) return transposedConv(backend, dy, filter, info, true);
   const { top, left } = info.padInfo;
   const out = zeros(backend, [n, h, w, c]);
   const dyv = heapF32(backend, dy);

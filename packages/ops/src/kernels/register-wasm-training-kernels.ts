@@ -14,7 +14,7 @@ import { avgPoolGradConfig, maxPoolGradConfig } from './pool-grad.js';
 import { captureStock } from './wasm-kernel-utils.js';
 
 /** Stock kernels our kernels call; captured before any override. */
-const BUILDING_BLOCKS = ['Conv2D', 'Transpose', 'Slice', 'Reshape', tf.BatchMatMul];
+const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Reshape', tf.BatchMatMul];
 
 let registered: string[] | undefined;
 
