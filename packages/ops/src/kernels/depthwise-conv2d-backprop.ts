@@ -86,6 +86,35 @@ export function depthwiseConv2dNativeBackpropFilterWasm(args: Args): tf.TensorIn
   const dyv = heapF32(backend, dy);
   const dW = heapF32(backend, out);
   const cm = c * m;
+  if (m === 1) {
+    // Multiplier 1: for each tap (i, j) and output row, one contiguous sweep over (ox, channel) with the
+    // valid ox range computed once, accumulating into a per-tap channel vector.
+    const acc = new Float64Array(c);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        acc.fill(0);
+        // ox range whose input column ix = ox·sw + j·dw − left lies inside [0, w).
+        const ox0 = Math.max(0, Math.ceil((left - j * dw) / sw));
+        const ox1 = Math.min(ow, Math.floor((w - 1 + left - j * dw) / sw) + 1);
+        for (let b = 0; b < n; b++) {
+          for (let y = 0; y < oh; y++) {
+            const iy = y * sh + i * dh - top;
+            if (iy < 0 || iy >= h) continue;
+            const xRow = (b * h + iy) * w;
+            const dyRow = (b * oh + y) * ow;
+            for (let ox = ox0; ox < ox1; ox++) {
+              const xb = (xRow + ox * sw + j * dw - left) * c;
+              const db = (dyRow + ox) * c;
+              for (let ch = 0; ch < c; ch++) acc[ch] = acc[ch]! + xv[xb + ch]! * dyv[db + ch]!;
+            }
+          }
+        }
+        const wBase = (i * kw + j) * c;
+        for (let ch = 0; ch < c; ch++) dW[wBase + ch] = acc[ch]!;
+      }
+    }
+    return out;
+  }
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {
       for (let xx = 0; xx < ow; xx++) {
