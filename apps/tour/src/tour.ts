@@ -22,7 +22,9 @@ import {
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'out');
 const started = performance.now();
-const shown = (p: string) => relative(process.cwd(), p) || p;
+// Paths relative to the repository root, where the README's commands run.
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const shown = (p: string) => relative(repoRoot, p) || p;
 const section = (title: string, fn: string) => console.log(`\n── ${title}  (${fn})`);
 
 console.log('CNN for All — demo tour');

@@ -18,6 +18,12 @@ function overlap(a: readonly number[], b: readonly number[]): { inter: number; u
   return { inter, union, enclosing };
 }
 
+/** IoU of two validated xyxy boxes (no checks: for hot loops such as NMS). */
+export function iouXyxy(a: readonly number[], b: readonly number[]): number {
+  const { inter, union } = overlap(a, b);
+  return union > 0 ? inter / union : 0;
+}
+
 /** IoU of two boxes (0 when both are empty). */
 export function iou(a: readonly number[], b: readonly number[], format: BoxFormat = 'xyxy'): number {
   assertBox(a, 'a', format);

@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from '../errors/errors.js';
 import { assertFiniteNumber, assertInteger, describeValue } from '../errors/validate.js';
 import { assertBoxes, convertBoxes, type Box, type BoxFormat } from './box-format.js';
+import { iouXyxy } from './iou.js';
 
 export interface Detection {
   /** Index into the input arrays. */
@@ -50,14 +51,6 @@ export function validateNms(o: NmsOptions): { xyxy: Box[]; classes: readonly num
   assertInteger(o.maxDetections ?? 100, 'options.maxDetections', 0);
   const xyxy = format === 'xyxy' ? o.boxes.map((b) => [...b] as Box) : convertBoxes(o.boxes, { from: format, to: 'xyxy' });
   return { xyxy, classes: o.classes ?? new Array<number>(o.boxes.length).fill(0) };
-}
-
-function iouXyxy(a: Box, b: Box): number {
-  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = iw * ih;
-  const union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
-  return union > 0 ? inter / union : 0;
 }
 
 /** Greedy (class-aware) NMS. Returns detections sorted by score. */
