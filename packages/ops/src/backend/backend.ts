@@ -219,6 +219,21 @@ async function select(requested: BackendName | undefined, options: ReadyOptions)
   );
 }
 
+let warnedNotReady = false;
+
+/**
+ * tfjs falls back to cpu silently when an op runs before `ready()` (wasm needs async start-up). Ops call
+ * this so users hear about it once, with the fix, instead of training 100x slower without knowing why.
+ */
+export function warnIfNotReady(): void {
+  if (warnedNotReady || current) return;
+  const engine = tf.engine() as unknown as { backendName?: string | null };
+  if (engine.backendName === 'cpu' && envVar('CNN_BACKEND') !== 'cpu') {
+    warnedNotReady = true;
+    console.warn("[@cnn/ops] running on tfjs-cpu because `await ready()` was not called first; it picks wasm (or native TensorFlow) when available, which is ~30-100x faster on convolutions. Set CNN_BACKEND=cpu to silence this.");
+  }
+}
+
 /** A one-line description of the active backend for logs and demo output. */
 export function describeBackend(info: BackendInfo | undefined = current): string {
   if (!info) return `backend: ${tf.getBackend()} (ready() not called)`;

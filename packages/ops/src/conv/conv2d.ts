@@ -4,6 +4,7 @@
  * shape errors.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { warnIfNotReady } from '../backend/backend.js';
 import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
 import { assertTensor, toPair } from '../errors/validate.js';
 import { convOutputSize, resolvePadding2D, type Padding2D } from './conv-output-size.js';
@@ -27,6 +28,7 @@ export function prepareConv(
   options: Conv2DOptions,
   kind: 'conv2d' | 'depthwise',
 ): { x4: tf.Tensor4D; strides: [number, number]; dilations: [number, number]; pad: TfPad; squeeze: boolean } {
+  warnIfNotReady();
   assertTensor(x, 'x', { rank: [3, 4], dtype: ['float32', 'int32'] });
   assertTensor(filter, 'filter', { rank: 4, dtype: 'float32' });
   const strides = toPair(options.strides ?? 1, 'options.strides');
