@@ -1,6 +1,6 @@
 /**
  * Registers the training kernels that stock tfjs-backend-wasm 4.22 lacks or runs as scalar loops, built
- * from wasm's own XNNPACK kernels. Called by `ready()` once the wasm backend is active; idempotent.
+ * from wasm's own XNNPACK kernels, and wraps the forward convolutions whose 'same' padding it gets wrong. Called by `ready()` once the wasm backend is active; idempotent.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch-mat-mul.js';
@@ -11,10 +11,11 @@ import {
   depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwise-conv2d-backprop.js';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool-grad.js';
+import { SAME_PADDING_KERNELS, samePaddingFixConfigs } from './same-padding-fix.js';
 import { captureStock } from './wasm-kernel-utils.js';
 
 /** Stock kernels our kernels call; captured before any override. */
-const BUILDING_BLOCKS = ['Conv2D', 'DepthwiseConv2dNative', 'Transpose', 'Slice', 'Reshape', tf.BatchMatMul];
+const BUILDING_BLOCKS = [...SAME_PADDING_KERNELS, 'Transpose', 'Slice', 'Reshape', tf.BatchMatMul];
 
 let registered: string[] | undefined;
 
@@ -30,6 +31,7 @@ export function registerWasmTrainingKernels(): string[] {
     batchMatMulConfig(),
     maxPoolGradConfig,
     avgPoolGradConfig,
+    ...samePaddingFixConfigs(),
   ];
   for (const config of configs) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
@@ -54,4 +56,5 @@ export const WASM_TRAINING_KERNELS: readonly string[] = [
   tf.BatchMatMul,
   tf.MaxPoolGrad,
   tf.AvgPoolGrad,
+  ...SAME_PADDING_KERNELS,
 ];
