@@ -126,7 +126,7 @@ async function tryBackend(
       if (name === 'wasm') {
         extra.trainingKernels = registerWasmTrainingKernels();
         extra.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-        extra.threads = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? (opts.wasmThreads ?? 1) : 1;
+        extra.threads = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? (opts.wasmThreads ?? 1) : 1;
       }
       return { ok: true, pkg, extra };
     } catch (err) {

@@ -49,7 +49,6 @@ export function expectTensorsClose(actual: Numeric, expected: Numeric, options: 
     const ev = e.values[i]!;
     if (Number.isNaN(av) !== Number.isNaN(ev)) {
       worst = i;
-      worstExcess = Infinity;
       break;
     }
     if (Number.isNaN(ev) || av === ev) continue;
@@ -86,11 +85,10 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
 export async function expectNoLeaks<T>(fn: () => T | Promise<T>, options: { allowReturned?: boolean } = {}): Promise<T> {
   const before = tf.memory().numTensors;
   const result = await fn();
-  let returned = 0;
   if (options.allowReturned) {
     const tensors: tf.Tensor[] = [];
     collectTensors(result, tensors);
-    returned = tensors.length;
+    const returned = tensors.length;
     const after = tf.memory().numTensors;
     expect(after - returned, `tensors leaked by the call (besides ${returned} returned)`).toBe(before);
   } else {
