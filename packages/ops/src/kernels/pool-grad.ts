@@ -25,7 +25,22 @@ function poolInfo(xShape: number[], attrs: tf.NamedAttrMap): tf.backend_util.Con
   );
 }
 
-export function maxPoolGradWasm(args: Args): tf.TensorInfo {
+interface Window {
+  b: number;
+  /** Input rows [y0, y1) and columns [x0, x1) under the window, padding excluded. */
+  y0: number;
+  y1: number;
+  x0: number;
+  x1: number;
+  /** Offset of this output pixel's channels in dy. */
+  dyBase: number;
+}
+
+/** Allocates dx (zeros, input-shaped) and calls `visit` for every output pixel's pooling window. */
+function forEachWindow(
+  args: Args,
+  visit: (dy: Float32Array, dx: Float32Array, win: Window, dims: { h: number; w: number; c: number }, x: Float32Array) => void,
+): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const info = poolInfo(input.shape, args.attrs ?? {});
@@ -33,9 +48,11 @@ export function maxPoolGradWasm(args: Args): tf.TensorInfo {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;
   const out = zeros(backend, [n, h, w, c]);
-  const xv = heapF32(backend, input);
+  // Heap views only after the allocation: malloc may grow (and detach) wasm memory.
   const dyv = heapF32(backend, dy);
   const dx = heapF32(backend, out);
+  const xv = heapF32(backend, input);
+  const dims = { h, w, c };
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < oh; y++) {
       const y0 = Math.max(y * sh - top, 0);
@@ -43,58 +60,44 @@ export function maxPoolGradWasm(args: Args): tf.TensorInfo {
       for (let x = 0; x < ow; x++) {
         const x0 = Math.max(x * sw - left, 0);
         const x1 = Math.min(x * sw - left + kw, w);
-        const dyBase = ((b * oh + y) * ow + x) * c;
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              const k = ((b * h + iy) * w + ix) * c + ch;
-              const v = xv[k]!;
-              if (v > best || at < 0) {
-                best = v;
-                at = k;
-              }
-            }
-          }
-          if (at >= 0) dx[at] = dx[at]! + dyv[dyBase + ch]!;
-        }
+        visit(dyv, dx, { b, y0, y1, x0, x1, dyBase: ((b * oh + y) * ow + x) * c }, dims, xv);
       }
     }
   }
   return out;
 }
 
-export function avgPoolGradWasm(args: Args): tf.TensorInfo {
-  const backend = args.backend as WasmBackendLike;
-  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const info = poolInfo(input.shape, args.attrs ?? {});
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  const out = zeros(backend, [n, h, w, c]);
-  const dyv = heapF32(backend, dy);
-  const dx = heapF32(backend, out);
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      const y0 = Math.max(y * sh - top, 0);
-      const y1 = Math.min(y * sh - top + kh, h);
-      for (let x = 0; x < ow; x++) {
-        const x0 = Math.max(x * sw - left, 0);
-        const x1 = Math.min(x * sw - left + kw, w);
-        const count = (y1 - y0) * (x1 - x0);
-        if (count <= 0) continue;
-        const dyBase = ((b * oh + y) * ow + x) * c;
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const dxBase = ((b * h + iy) * w + ix) * c;
-            for (let ch = 0; ch < c; ch++) dx[dxBase + ch] = dx[dxBase + ch]! + dyv[dyBase + ch]! / count;
+export function maxPoolGradWasm(args: Args): tf.TensorInfo {
+  return forEachWindow(args, (dyv, dx, { b, y0, y1, x0, x1, dyBase }, { h, w, c }, xv) => {
+    for (let ch = 0; ch < c; ch++) {
+      let best = -Infinity;
+      let at = -1;
+      for (let iy = y0; iy < y1; iy++) {
+        for (let ix = x0; ix < x1; ix++) {
+          const k = ((b * h + iy) * w + ix) * c + ch;
+          const v = xv[k]!;
+          if (v > best || at < 0) {
+            best = v;
+            at = k;
           }
         }
       }
+      if (at >= 0) dx[at] = dx[at]! + dyv[dyBase + ch]!;
     }
-  }
-  return out;
+  });
+}
+
+export function avgPoolGradWasm(args: Args): tf.TensorInfo {
+  return forEachWindow(args, (dyv, dx, { b, y0, y1, x0, x1, dyBase }, { h, w, c }) => {
+    const count = (y1 - y0) * (x1 - x0);
+    if (count <= 0) return;
+    for (let iy = y0; iy < y1; iy++) {
+      for (let ix = x0; ix < x1; ix++) {
+        const dxBase = ((b * h + iy) * w + ix) * c;
+        for (let ch = 0; ch < c; ch++) dx[dxBase + ch] = dx[dxBase + ch]! + dyv[dyBase + ch]! / count;
+      }
+    }
+  });
 }
 
 export const maxPoolGradConfig: tf.KernelConfig = {

@@ -35,13 +35,12 @@ export function distributeValue(dz: number, count: number): number[] {
   return new Array<number>(count).fill(dz / count);
 }
 
-function windowBounds(h: number, w: number, stride: [number, number], f: [number, number], pad: Padding2D, y: number, x: number, hPrev: number, wPrev: number) {
+/** Rows [y0, y1) and columns [x0, x1) of the input under output (y, x)'s window, padding excluded. */
+function windowBounds(stride: [number, number], f: [number, number], pad: Padding2D, y: number, x: number, hPrev: number, wPrev: number) {
   const y0 = Math.max(y * stride[0] - pad.top, 0);
   const y1 = Math.min(y * stride[0] - pad.top + f[0], hPrev);
   const x0 = Math.max(x * stride[1] - pad.left, 0);
   const x1 = Math.min(x * stride[1] - pad.left + f[1], wPrev);
-  void h;
-  void w;
   return { y0, y1, x0, x1 };
 }
 
@@ -61,7 +60,7 @@ export function poolForward(Aprev: NDArray, params: PoolParams, mode: PoolMode =
   for (let i = 0; i < m; i++)
     for (let h = 0; h < nH; h++)
       for (let w = 0; w < nW; w++) {
-        const { y0, y1, x0, x1 } = windowBounds(h, w, stride, f, pad, h, w, hPrev, wPrev);
+        const { y0, y1, x0, x1 } = windowBounds(stride, f, pad, h, w, hPrev, wPrev);
         for (let k = 0; k < c; k++) {
           const vals: number[] = [];
           for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) vals.push(Aprev.data[at4(Aprev, i, y, x, k)]!);
@@ -79,7 +78,7 @@ export function poolBackward(dA: NDArray, cache: PoolCache, mode: PoolMode = 'ma
   for (let i = 0; i < m; i++)
     for (let h = 0; h < nH; h++)
       for (let w = 0; w < nW; w++) {
-        const { y0, y1, x0, x1 } = windowBounds(h, w, stride, f, pad, h, w, hPrev, wPrev);
+        const { y0, y1, x0, x1 } = windowBounds(stride, f, pad, h, w, hPrev, wPrev);
         for (let k = 0; k < c; k++) {
           const idx: number[] = [];
           for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) idx.push(at4(Aprev, i, y, x, k));
