@@ -93,6 +93,83 @@ export function transposedConv(
   return cropped;
 }
 
+/**
+ * Strided input gradient without the zero-dilated dy (which wastes s_h·s_w of the work): output rows y with
+ * (y + pad_top) mod s_h = p_y only receive filter taps i ≡ p_y (mod s_h), so each of the s_h·s_w phases is a
+ * stride-1 convolution of dy with the sub-filter of its taps (rotated, in/out swapped), written back into
+ * every s-th row and column of dx. Same arithmetic as the forward pass.
+ */
+export function subPixelTransposedConv(backend: WasmBackendLike, dy: tf.TensorInfo, filter: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { top, left } = info.padInfo;
+  const out = zeros(backend, [n, h, w, ci]);
+  // One dimension of a phase: taps, first output index, count, and the padding that aligns dy with it.
+  const phase = (p: number, k: number, s: number, pad: number, inLen: number, outLen: number) => {
+    const taps = p < k ? Math.ceil((k - p) / s) : 0;
+    const first = (((p - pad) % s) + s) % s; // first dx index with this phase
+    const count = first < inLen ? Math.floor((inLen - 1 - first) / s) + 1 : 0;
+    const firstBlock = (first + pad - p) / s; // dy index of tap 0 for that dx index
+    const padBefore = taps - 1 - firstBlock;
+    const padAfter = count + taps - 1 - outLen - padBefore;
+    return { taps, first, count, padBefore, padAfter };
+  };
+  for (let py = 0; py < sh; py++) {
+    const ry = phase(py, kh, sh, top, h, oh);
+    if (ry.taps === 0 || ry.count === 0) continue;
+    for (let px = 0; px < sw; px++) {
+      const rx = phase(px, kw, sw, left, w, ow);
+      if (rx.taps === 0 || rx.count === 0) continue;
+      // Sub-filter F[u, v, co, ci] = W[py + (Ti−1−u)·sh, px + (Tj−1−v)·sw, ci, co].
+      const sub = backend.makeOutput([ry.taps, rx.taps, co, ci], 'float32');
+      const wv = heapF32(backend, filter);
+      const fv = heapF32(backend, sub);
+      for (let u = 0; u < ry.taps; u++) {
+        for (let v = 0; v < rx.taps; v++) {
+          const src0 = ((py + (ry.taps - 1 - u) * sh) * kw + (px + (rx.taps - 1 - v) * sw)) * ci * co;
+          const dst0 = (u * rx.taps + v) * co * ci;
+          for (let a = 0; a < ci; a++) for (let b = 0; b < co; b++) fv[dst0 + b * ci + a] = wv[src0 + a * co + b]!;
+        }
+      }
+      const part = run(
+        backend,
+        'Conv2D',
+        { x: dy, filter: sub },
+        {
+          strides: [1, 1],
+          dilations: [1, 1],
+          pad: [
+            [0, 0],
+            [Math.max(ry.padBefore, 0), Math.max(ry.padAfter, 0)],
+            [Math.max(rx.padBefore, 0), Math.max(rx.padAfter, 0)],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+        },
+      );
+      free(backend, sub);
+      // Scatter rows/cols of this phase into dx (skipping what negative padding would have cut).
+      const [, ph, pw] = part.shape as [number, number, number, number];
+      const offY = Math.max(-ry.padBefore, 0);
+      const offX = Math.max(-rx.padBefore, 0);
+      const pv = heapF32(backend, part);
+      const dx = heapF32(backend, out);
+      for (let b = 0; b < n; b++) {
+        for (let k = 0; k < ry.count; k++) {
+          const y = ry.first + k * sh;
+          for (let l = 0; l < rx.count; l++) {
+            const x = rx.first + l * sw;
+            const src = ((b * ph + k + offY) * pw + l + offX) * ci;
+            dx.set(pv.subarray(src, src + ci), ((b * h + y) * w + x) * ci);
+          }
+        }
+      }
+      free(backend, part);
+    }
+  }
+  return out;
+}
+
 export function conv2DBackpropInputWasm(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: tf.KernelBackend;
@@ -111,7 +188,7 @@ export function conv2DBackpropInputWasm(args: {
     pad,
     dimRoundingMode,
   );
-  return transposedConv(backend, dy, filter, info);
+  return info.strideHeight > 1 || info.strideWidth > 1 ? subPixelTransposedConv(backend, dy, filter, info) : transposedConv(backend, dy, filter, info);
 }
 
 export const conv2DBackpropInputConfig: tf.KernelConfig = {
