@@ -67,7 +67,14 @@ function caseFns(c, batch) {
       await Promise.all([ga.data(), gb.data()]);
       tf.dispose([ga, gb]);
     };
-    return { fwd, both, dispose: () => tf.dispose([a, b]) };
+    const bwd = async () => {
+      const dy = tf.onesLike(a);
+      const ga = tf.matMul(dy, b, false, true);
+      const gb = tf.matMul(a, dy, true, false);
+      await Promise.all([ga.data(), gb.data()]);
+      tf.dispose([dy, ga, gb]);
+    };
+    return { fwd, both, bwd, dispose: () => tf.dispose([a, b]) };
   }
   const x = tf.randomNormal([batch, ...c.x.slice(1)]);
   const f = tf.randomNormal(c.f, 0, 0.1);
@@ -84,7 +91,16 @@ function caseFns(c, batch) {
     await Promise.all(out.map((t) => t.data()));
     tf.dispose(out);
   };
-  return { fwd, both, dispose: () => tf.dispose([x, f, dy]) };
+  // The backward alone: the two gradient kernels a conv layer runs (input and filter gradients).
+  const depthwise = c.kind === 'depthwise';
+  const attrs = { strides: c.s, pad: 'same', dilations: 1, dataFormat: 'NHWC' };
+  const bwd = async () => {
+    const dx = tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropInput' : 'Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: x.shape });
+    const dw = tf.engine().runKernel(depthwise ? 'DepthwiseConv2dNativeBackpropFilter' : 'Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape });
+    await Promise.all([dx.data(), dw.data()]);
+    tf.dispose([dx, dw]);
+  };
+  return { fwd, both, bwd, dispose: () => tf.dispose([x, f, dy]) };
 }
 
 function smallCnn(batch) {
@@ -120,20 +136,23 @@ for (const backend of BACKENDS) {
   for (const c of CASES) {
     for (const batch of slow ? [1] : quick ? [8] : [1, 8]) {
       if (c.kind === 'matmul' && batch !== (slow ? 1 : 8)) continue;
-      const { fwd, both, dispose } = caseFns(c, batch);
-      const opts = slow ? { warmup: 0, iters: 1 } : { warmup: 1, iters: quick ? 2 : 5 };
+      const { fwd, both, bwd, dispose } = caseFns(c, batch);
+      const opts = slow ? { warmup: 0, iters: 1 } : { warmup: 1, iters: quick ? 2 : 7 };
       const fwdMs = await time(fwd, opts);
       const bothMs = await time(both, opts);
+      const bwdMs = slow ? Math.max(bothMs - fwdMs, 1e-3) : await time(bwd, opts);
       dispose();
       const fl = flops(c, batch);
       const row = {
         backend, case: c.name, batch: c.kind === 'matmul' ? 1 : batch,
         forwardMs: fwdMs, forwardBackwardMs: bothMs,
         forwardGflops: fl / fwdMs / 1e6, forwardBackwardGflops: (3 * fl) / bothMs / 1e6,
-        backwardGflops: (2 * fl) / Math.max(bothMs - fwdMs, 1e-3) / 1e6,
+        backwardMs: bwdMs,
+        // wasm: the two gradient kernels timed alone; cpu: (forward+backward) − forward.
+        backwardGflops: (2 * fl) / bwdMs / 1e6,
       };
       results.rows.push(row);
-      console.log(`${backend.padEnd(5)} ${c.name.padEnd(32)} b${String(row.batch).padEnd(2)} fwd ${fmt(fwdMs).padStart(8)} ms ${fmt(row.forwardGflops).padStart(6)} GFLOP/s | fwd+bwd ${fmt(bothMs).padStart(9)} ms ${fmt(row.forwardBackwardGflops).padStart(6)} GFLOP/s | bwd ${fmt(row.backwardGflops).padStart(6)} GFLOP/s`);
+      console.log(`${backend.padEnd(5)} ${c.name.padEnd(32)} b${String(row.batch).padEnd(2)} fwd ${fmt(fwdMs).padStart(8)} ms ${fmt(row.forwardGflops).padStart(6)} GFLOP/s | fwd+bwd ${fmt(bothMs).padStart(9)} ms ${fmt(row.forwardBackwardGflops).padStart(6)} GFLOP/s | bwd ${fmt(bwdMs).padStart(9)} ms ${fmt(row.backwardGflops).padStart(6)} GFLOP/s`);
     }
   }
   const { step, dispose } = smallCnn(8);

@@ -223,7 +223,7 @@ export async function decodeImage(source: ImageSource, options: DecodeImageOptio
 }
 
 /** Reads an image file (Node): `decodeImage` for paths, spelled out. */
-export function readImage(path: string | URL, options: DecodeImageOptions = {}): Promise<tf.Tensor3D> {
+export async function readImage(path: string | URL, options: DecodeImageOptions = {}): Promise<tf.Tensor3D> {
   if (typeof path !== 'string' && !(path instanceof URL)) throw new InvalidArgumentError('path', 'a file path', describeValue(path));
   return decodeImage(path, options);
 }

@@ -1,5 +1,10 @@
-export * from './decode-image.js';
-export * from './encode-image.js';
-export * from './letterbox.js';
-export * from './draw-boxes.js';
-export { GLYPH_HEIGHT, GLYPH_WIDTH, glyph, textWidth } from './bitmap-font.js';
+export { decodeImage, readImage, imageToTensor, type DecodeImageOptions, type ImageSource, type ImageDataLike } from './decode-image.js';
+export { encodeImage, tensorToImage, type EncodeFormat, type EncodeImageOptions } from './encode-image.js';
+export { writeImage, imageFormatFromPath } from './write-image.js';
+export { sniffImageFormat, DECODABLE_FORMATS, type DecodableFormat, type ImageFormat } from './image-format.js';
+export type { PixelRange } from './pixel-range.js';
+export { resizeImage, type ResizeOptions } from './resize-image.js';
+export { letterbox, type LetterboxOptions, type LetterboxTransform } from './letterbox.js';
+export { letterboxBoxes, unletterboxBoxes, type MapBoxesOptions } from './letterbox-boxes.js';
+export { drawBoxes, DEFAULT_COLORS, type DrawableBox, type DrawBoxesOptions, type RGB } from './draw-boxes.js';
+export { FONT_CHARACTERS, GLYPH_ASCENT, GLYPH_HEIGHT, GLYPH_WIDTH, glyph, rasterizeText, textWidth } from './bitmap-font.js';

@@ -1,89 +1,71 @@
 /**
- * Resizing and letterboxing (YOLO): scale the image to fit the target keeping its aspect ratio, pad the
- * rest with gray (114, as Ultralytics does), and keep the transform so boxes map back to the original.
+ * Letterboxing (YOLO): scale the image to fit the target keeping its aspect ratio, pad the rest with gray
+ * (114, as Ultralytics does) and keep the transform, so boxes found on the letterboxed image map back to
+ * the original (see letterbox-boxes.ts). Follows Ultralytics' LetterBox: same scale, rounding and pad split.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors/errors.js';
-import { assertOneOf, assertTensor, describeValue, toPair } from '../errors/validate.js';
-
-export interface ResizeOptions {
-  method?: 'bilinear' | 'nearest';
-  alignCorners?: boolean;
-}
-
-/** Resizes [H, W, C] or [N, H, W, C] to [h, w]; float32 out. */
-export function resizeImage<T extends tf.Tensor3D | tf.Tensor4D>(image: T, size: [number, number], options: ResizeOptions = {}): T {
-  assertTensor(image, 'image', { rank: [3, 4], dtype: ['int32', 'float32'] });
-  const [h, w] = toPair(size, 'size');
-  const method = options.method ?? 'bilinear';
-  assertOneOf(method, 'options.method', ['bilinear', 'nearest'] as const);
-  return tf.tidy(() => {
-    const f = tf.cast(image, 'float32') as T;
-    return (method === 'bilinear' ? tf.image.resizeBilinear(f, [h, w], options.alignCorners ?? false) : tf.image.resizeNearestNeighbor(f, [h, w], options.alignCorners ?? false)) as T;
-  });
-}
+import { assertFiniteNumber, assertOneOf, assertTensor, toPair } from '../errors/validate.js';
+import { resizeImage } from './resize-image.js';
 
 export interface LetterboxTransform {
-  /** Resize factor applied to the source (same on both axes). */
+  /** Resize factor applied to the source, the same on both axes. */
   scale: number;
-  /** Padding added on the left and top, in target pixels. */
+  /** Padding added on the left and on the top, in letterboxed pixels. */
   padX: number;
   padY: number;
-  /** [height, width] of the source and of the letterboxed image. */
+  /** [height, width] of the source image and of the letterboxed image. */
   srcSize: [number, number];
   dstSize: [number, number];
 }
 
-/** Fits `image` [H, W, C] into `size` [h, w] keeping the aspect ratio, padding with `fill` (default 114). */
-export function letterbox(image: tf.Tensor3D, size: [number, number], options: { fill?: number; method?: 'bilinear' | 'nearest' } = {}): { image: tf.Tensor3D; transform: LetterboxTransform } {
+export interface LetterboxOptions {
+  /** Padding value (default 114; use 114 / 255 for 0-1 images). */
+  fill?: number;
+  /** Resize method (default 'bilinear', sampled at pixel centers like OpenCV's INTER_LINEAR). */
+  method?: 'bilinear' | 'nearest';
+  /** Allow enlarging small images (default true). False only shrinks, as Ultralytics' scaleup=False. */
+  scaleUp?: boolean;
+  /** Split the padding between both sides (default true); false pads only right and bottom. */
+  center?: boolean;
+}
+
+/** Python's round(): halves go to the even neighbour. Ultralytics sizes the resized image with it. */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Fits `image` [H, W, C] into `size` [h, w] keeping its aspect ratio and pads it with `fill`. Returns a new
+ * float32 image (the input's value range) and the transform. The input is not disposed.
+ */
+export function letterbox(image: tf.Tensor3D, size: [number, number] | number, options: LetterboxOptions = {}): { image: tf.Tensor3D; transform: LetterboxTransform } {
   assertTensor(image, 'image', { rank: 3, dtype: ['int32', 'float32'] });
   const [h, w] = toPair(size, 'size');
   const fill = options.fill ?? 114;
-  if (typeof fill !== 'number' || !Number.isFinite(fill)) throw new InvalidArgumentError('options.fill', 'a finite number', describeValue(fill));
+  assertFiniteNumber(fill, 'options.fill');
+  const method = options.method ?? 'bilinear';
+  assertOneOf(method, 'options.method', ['bilinear', 'nearest'] as const);
+  for (const key of ['scaleUp', 'center'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new InvalidArgumentError(`options.${key}`, 'a boolean', String(options[key]));
+  }
   const [sh, sw] = image.shape;
-  const scale = Math.min(h / sh, w / sw);
-  const nh = Math.max(1, Math.round(sh * scale));
-  const nw = Math.max(1, Math.round(sw * scale));
-  const padY = Math.floor((h - nh) / 2);
-  const padX = Math.floor((w - nw) / 2);
+  if (sh < 1 || sw < 1) throw new InvalidArgumentError('image', 'an image at least 1x1 pixel', `shape [${image.shape.join(', ')}]`);
+  let scale = Math.min(h / sh, w / sw);
+  if (options.scaleUp === false) scale = Math.min(scale, 1);
+  const nh = Math.min(h, Math.max(1, roundHalfEven(sh * scale)));
+  const nw = Math.min(w, Math.max(1, roundHalfEven(sw * scale)));
+  const center = options.center ?? true;
+  // Ultralytics: top = round(dh / 2 - 0.1), i.e. the smaller half goes first.
+  const padY = center ? Math.floor((h - nh) / 2) : 0;
+  const padX = center ? Math.floor((w - nw) / 2) : 0;
   const out = tf.tidy(() => {
-    const resized = resizeImage(image, [nh, nw], { method: options.method ?? 'bilinear' });
-    return tf.pad(resized, [
-      [padY, h - nh - padY],
-      [padX, w - nw - padX],
-      [0, 0],
-    ], fill) as tf.Tensor3D;
+    const resized =
+      nh === sh && nw === sw
+        ? tf.cast(image, 'float32')
+        : tf.cast(resizeImage(image, [nh, nw], { method, halfPixelCenters: method === 'bilinear' }), 'float32');
+    return tf.pad(resized, [[padY, h - nh - padY], [padX, w - nw - padX], [0, 0]], fill) as tf.Tensor3D;
   });
   return { image: out, transform: { scale, padX, padY, srcSize: [sh, sw], dstSize: [h, w] } };
-}
-
-export type BoxTuple = [number, number, number, number];
-
-function checkBoxes(boxes: readonly (readonly number[])[], argument: string): void {
-  if (!Array.isArray(boxes)) throw new InvalidArgumentError(argument, 'an array of [x1, y1, x2, y2] boxes', describeValue(boxes));
-  boxes.forEach((b, i) => {
-    if (!Array.isArray(b) || b.length !== 4 || b.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-      throw new InvalidArgumentError(`${argument}[${i}]`, '[x1, y1, x2, y2] with finite numbers', describeValue(b));
-    }
-  });
-}
-
-/** Source-pixel xyxy boxes -> letterboxed-image pixels. */
-export function letterboxBoxes(boxes: readonly (readonly number[])[], t: LetterboxTransform): BoxTuple[] {
-  checkBoxes(boxes, 'boxes');
-  return boxes.map(([x1, y1, x2, y2]) => [x1! * t.scale + t.padX, y1! * t.scale + t.padY, x2! * t.scale + t.padX, y2! * t.scale + t.padY]);
-}
-
-/** Letterboxed-image xyxy boxes (pixels, or normalized with `normalized: true`) -> source pixels, clipped to the image. */
-export function unletterboxBoxes(boxes: readonly (readonly number[])[], t: LetterboxTransform, options: { normalized?: boolean; clip?: boolean } = {}): BoxTuple[] {
-  checkBoxes(boxes, 'boxes');
-  const [dh, dw] = t.dstSize;
-  const [sh, sw] = t.srcSize;
-  const clip = options.clip ?? true;
-  const cx = (v: number) => (clip ? Math.min(Math.max(v, 0), sw) : v);
-  const cy = (v: number) => (clip ? Math.min(Math.max(v, 0), sh) : v);
-  return boxes.map(([x1, y1, x2, y2]) => {
-    const [a, b, c, d] = options.normalized ? [x1! * dw, y1! * dh, x2! * dw, y2! * dh] : [x1!, y1!, x2!, y2!];
-    return [cx((a - t.padX) / t.scale), cy((b - t.padY) / t.scale), cx((c - t.padX) / t.scale), cy((d - t.padY) / t.scale)];
-  });
 }
