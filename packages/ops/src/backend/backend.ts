@@ -39,7 +39,10 @@ export interface ReadyOptions {
   backend?: BackendName;
   /** Print the choice to the console (default false). */
   verbose?: boolean;
-  /** wasm only, browser: where the .wasm files are served from (passed to `setWasmPaths`). */
+  /**
+   * wasm only, browser: where the .wasm files are served from (passed to `setWasmPaths`). In a bundled app
+   * that imports `@tensorflow/tfjs-backend-wasm` itself, call its `setWasmPaths` directly instead.
+   */
   wasmPaths?: string | Record<string, string>;
   /** wasm only: number of threads (needs cross-origin isolation in browsers; experimental in Node). */
   wasmThreads?: number;
@@ -102,7 +105,13 @@ async function tryBackend(
     try {
       // A backend the application registered itself (e.g. `import '@tensorflow/tfjs-backend-webgl'` in a
       // bundled web app) is used as is; otherwise load the package by name.
-      const mod = tf.findBackendFactory(name) != null && name !== 'wasm' ? {} : await importOptional(pkg);
+      // For wasm we still try to load the package (for setWasmPaths/setThreadsCount); where a bundled app
+      // can't resolve it by name at run time, the backend it registered itself is used as is.
+      const registered = tf.findBackendFactory(name) != null;
+      const mod = registered && name !== 'wasm' ? {} : await importOptional(pkg).catch((err: unknown) => {
+        if (registered) return {};
+        throw err;
+      });
       const extra: Partial<BackendInfo> = {};
       if (name === 'wasm') {
         const setWasmPaths = mod['setWasmPaths'] as ((p: string | Record<string, string>) => void) | undefined;

@@ -14,11 +14,11 @@ describeEachBackend('drawBoxes', () => {
     const out = drawBoxes(img, [{ box: [20, 30, 60, 55] }], { lineWidth: 2, colors: [RED] });
     expect(out.dtype).toBe('int32');
     const p = px(out);
-    for (const [y, x] of [[30, 40], [31, 40], [55, 40], [54, 40], [45, 20], [45, 21], [45, 60], [45, 59], [30, 20], [55, 60]]) {
+    for (const [y, x] of [[30, 40], [31, 40], [55, 40], [54, 40], [45, 20], [45, 21], [45, 60], [45, 59], [30, 20], [55, 60]] as const) {
       expect(p[y]![x], `border pixel (${x}, ${y})`).toEqual([...RED]);
     }
-    for (const [y, x] of [[32, 40], [45, 22], [45, 40], [53, 58]]) expect(p[y]![x], `interior (${x}, ${y})`).toEqual([10, 10, 10]);
-    for (const [y, x] of [[45, 19], [45, 61], [56, 40], [0, 0]]) expect(p[y]![x], `outside (${x}, ${y})`).toEqual([10, 10, 10]);
+    for (const [y, x] of [[32, 40], [45, 22], [45, 40], [53, 58]] as const) expect(p[y]![x], `interior (${x}, ${y})`).toEqual([10, 10, 10]);
+    for (const [y, x] of [[45, 19], [45, 61], [56, 40], [0, 0]] as const) expect(p[y]![x], `outside (${x}, ${y})`).toEqual([10, 10, 10]);
     expect(Array.from(img.dataSync()).every((v) => v === 10)).toBe(true);
     tf.dispose([img, out]);
   });
