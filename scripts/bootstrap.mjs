@@ -4,7 +4,7 @@
 // the demo tour (`npm run tour`) or the test suite (`npm test`).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -12,6 +12,10 @@ const PNPM = 'pnpm@12.4.2';
 const task = process.argv[2] ?? 'test';
 const extra = process.argv.slice(3);
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', FORCE_COLOR: process.env.FORCE_COLOR ?? '1' };
+// Tasks run inside each package's folder: make search paths given relative to where the user stands absolute.
+for (const name of ['CNN_WEIGHTS_PATH', 'CNN_DATA_PATH', 'CNN_CACHE_DIR', 'CNN_REPORT_DIR']) {
+  if (env[name]) env[name] = env[name].split(delimiter).filter(Boolean).map((p) => resolve(process.cwd(), p)).join(delimiter);
+}
 
 function step(title) {
   console.log(`\n\x1b[1m▶ ${title}\x1b[0m`);
