@@ -9,26 +9,13 @@
  * GEMM with K = N·OH·OW.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { free, run, slice, transpose, type WasmBackendLike } from './wasm-kernel-utils.js';
+import { backpropConvInfo, free, run, slice, transpose, type KernelArgs, type WasmBackendLike } from './wasm-kernel-utils.js';
 
-export function conv2DBackpropFilterWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function conv2DBackpropFilterWasm(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const { strides, pad, dimRoundingMode, filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-  const dataFormat = (args.attrs as { dataFormat?: string }).dataFormat ?? 'NHWC';
-  if (dataFormat !== 'NHWC') throw new Error(`@cnn/ops wasm Conv2DBackpropFilter supports NHWC only, got ${dataFormat}`);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const { filterShape } = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const info = backpropConvInfo('Conv2DBackpropFilter', args.attrs, x.shape, filterShape);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
   const { filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const { top, left } = info.padInfo;

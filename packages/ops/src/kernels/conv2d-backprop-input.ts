@@ -4,7 +4,7 @@
  * dx has the input's shape. `dilate` inserts stride−1 zeros between rows and columns of dy.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { free, heapF32, run, slice, zeros, type WasmBackendLike } from './wasm-kernel-utils.js';
+import { backpropConvInfo, free, heapF32, run, slice, zeros, type KernelArgs, type WasmBackendLike } from './wasm-kernel-utils.js';
 
 /**
  * W[kh, kw, a, b] -> W'[kh, kw, b, a] rotated by 180° in space: the transposed-convolution filter. With
@@ -170,24 +170,11 @@ export function subPixelTransposedConv(backend: WasmBackendLike, dy: tf.TensorIn
   return out;
 }
 
-export function conv2DBackpropInputWasm(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: tf.KernelBackend;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function conv2DBackpropInputWasm(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as WasmBackendLike;
   const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-  const { strides, pad, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  const dataFormat = (args.attrs as { dataFormat?: string }).dataFormat ?? 'NHWC';
-  if (dataFormat !== 'NHWC') throw new Error(`@cnn/ops wasm Conv2DBackpropInput supports NHWC only, got ${dataFormat}`);
-  const info = tf.backend_util.computeConv2DInfo(
-    inputShape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const { inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const info = backpropConvInfo('Conv2DBackpropInput', args.attrs, inputShape, filter.shape);
   return info.strideHeight > 1 || info.strideWidth > 1 ? subPixelTransposedConv(backend, dy, filter, info) : transposedConv(backend, dy, filter, info);
 }
 

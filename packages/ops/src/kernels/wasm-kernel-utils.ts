@@ -68,3 +68,24 @@ export function free(backend: WasmBackendLike, ...infos: (tf.TensorInfo | undefi
 export function heapF32(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
+
+/** Kernel arguments as tfjs passes them. */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** Conv2DInfo of a conv-gradient kernel's forward convolution (NHWC, dilation 1: what tfjs's gradients emit). */
+export function backpropConvInfo(kernel: string, attrs: tf.NamedAttrMap | undefined, xShape: number[], filterShape: number[]): tf.backend_util.Conv2DInfo {
+  const { strides, pad, dimRoundingMode, dataFormat } = (attrs ?? {}) as unknown as tf.Conv2DBackpropInputAttrs;
+  if ((dataFormat ?? 'NHWC') !== 'NHWC') throw new Error(`@cnn/ops wasm ${kernel} supports NHWC only, got ${dataFormat}`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+}
