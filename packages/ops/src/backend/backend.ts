@@ -104,9 +104,8 @@ async function tryBackend(
   for (const pkg of candidates) {
     try {
       // A backend the application registered itself (e.g. `import '@tensorflow/tfjs-backend-webgl'` in a
-      // bundled web app) is used as is; otherwise load the package by name.
-      // For wasm we still try to load the package (for setWasmPaths/setThreadsCount); where a bundled app
-      // can't resolve it by name at run time, the backend it registered itself is used as is.
+      // bundled web app) is used as is; otherwise the package is loaded by name. For wasm we still try to load
+      // it (for setWasmPaths/setThreadsCount) and fall back to the registered backend if that fails.
       const registered = tf.findBackendFactory(name) != null;
       const mod = registered && name !== 'wasm' ? {} : await importOptional(pkg).catch((err: unknown) => {
         if (registered) return {};
