@@ -67,6 +67,29 @@ describe('fileSystem IOHandler', () => {
     expect((await fileSystem(join(target, 'model.json')).load()).format).toBe('layers-model');
   });
 
+  it('round-trips a graph model (format, signature, user metadata)', async () => {
+    const target = join(dir, 'graph');
+    const graph: tf.io.ModelArtifacts = {
+      modelTopology: { node: [{ name: 'x', op: 'Placeholder' }, { name: 'w', op: 'Const' }, { name: 'y', op: 'MatMul', input: ['x', 'w'] }] },
+      format: 'graph-model',
+      generatedBy: '2.15.0',
+      convertedBy: 'TensorFlow.js Converter v4.22.0',
+      signature: { inputs: { x: { name: 'x:0' } }, outputs: { y: { name: 'y:0' } } },
+      userDefinedMetadata: { labels: ['cat', 'dog'] },
+      weightSpecs: [{ name: 'w', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 0.5 } }],
+      weightData: Uint8Array.from([0, 1, 2, 3]).buffer,
+    };
+    await fileSystem(target).save(graph);
+    const back = await fileSystem(target).load();
+    expect(back.format).toBe('graph-model');
+    expect(back.modelTopology).toEqual(graph.modelTopology);
+    expect(back.signature).toEqual(graph.signature);
+    expect(back.userDefinedMetadata).toEqual({ labels: ['cat', 'dog'] });
+    const w = tf.io.decodeWeights(back.weightData!, back.weightSpecs!);
+    expect(Array.from(w['w']!.dataSync())).toEqual([0, 0.5, 1, 1.5]);
+    tf.dispose(Object.values(w));
+  });
+
   it('overwrites atomically: a failing save keeps the old model and leaves no temp folders', async () => {
     const target = join(dir, 'safe');
     await fileSystem(target).save(artifacts(1));
