@@ -1,0 +1,8 @@
+/**
+ * @cnn/architectures — the course's CNNs as Keras-compatible tfjs-layers models.
+ */
+export * from './options.js';
+export * from './vgg.js';
+export * from './lenet.js';
+export * from './weights.js';
+export * from './summary.js';
