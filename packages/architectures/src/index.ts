@@ -6,3 +6,4 @@ export * from './vgg.js';
 export * from './lenet.js';
 export * from './weights.js';
 export * from './summary.js';
+export * from './resnet.js';
