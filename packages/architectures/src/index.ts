@@ -7,3 +7,4 @@ export * from './lenet.js';
 export * from './weights.js';
 export * from './summary.js';
 export * from './resnet.js';
+export * from './mobilenet.js';
