@@ -8,3 +8,4 @@ export * from './weights.js';
 export * from './summary.js';
 export * from './resnet.js';
 export * from './mobilenet.js';
+export * from './classify.js';

