@@ -9,3 +9,4 @@ export * from './summary.js';
 export * from './resnet.js';
 export * from './mobilenet.js';
 export * from './classify.js';
+export * from './inception-v3.js';
