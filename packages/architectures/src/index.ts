@@ -10,3 +10,5 @@ export * from './resnet.js';
 export * from './mobilenet.js';
 export * from './classify.js';
 export * from './inception-v3.js';
+export * from './resnet-basic.js';
+export * from './alexnet.js';
