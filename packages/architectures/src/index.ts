@@ -12,3 +12,4 @@ export * from './classify.js';
 export * from './inception-v3.js';
 export * from './resnet-basic.js';
 export * from './alexnet.js';
+export * from './unet.js';
