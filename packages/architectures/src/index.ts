@@ -13,3 +13,4 @@ export * from './inception-v3.js';
 export * from './resnet-basic.js';
 export * from './alexnet.js';
 export * from './unet.js';
+export * from './googlenet.js';
