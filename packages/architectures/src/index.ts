@@ -14,3 +14,4 @@ export * from './resnet-basic.js';
 export * from './alexnet.js';
 export * from './unet.js';
 export * from './googlenet.js';
+export * from './keras-h5.js';

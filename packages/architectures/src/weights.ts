@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileSystem, resolveWeights, WeightsMismatchError } from '@cnn/ops';
+import { readKerasH5Weights } from './keras-h5.js';
 
 /** Stored name -> tensor. Names are tfjs/Keras style: 'block1_conv1/kernel' (optionally with a ':0' suffix). */
 export function assignWeightsByName(model: tfl.LayersModel, named: tf.NamedTensorMap, options: { allowMissing?: boolean } = {}): { assigned: number; unused: string[] } {
@@ -34,9 +35,20 @@ export function assignWeightsByName(model: tfl.LayersModel, named: tf.NamedTenso
   return { assigned: pairs.length, unused: [...byName.keys()].filter((k) => !used.has(k)) };
 }
 
-/** Loads a tfjs layers model's weights (path, folder or id on CNN_WEIGHTS_PATH) into `model` by name. */
+/**
+ * Loads weights into `model` by name from a Keras .h5 file (save_weights or full model) or a tfjs layers
+ * model folder / model.json — a path, or an id found on CNN_WEIGHTS_PATH / in the cache.
+ */
 export async function loadWeightsByName(model: tfl.LayersModel, pathOrId: string, options: { allowMissing?: boolean } = {}): Promise<{ assigned: number; unused: string[] }> {
   const dir = await resolveWeights(pathOrId, { offline: true });
+  if (/\.(h5|hdf5)$/i.test(dir)) {
+    const named = await readKerasH5Weights(dir);
+    try {
+      return assignWeightsByName(model, named, options);
+    } finally {
+      tf.dispose(Object.values(named));
+    }
+  }
   const artifacts = await fileSystem(dir).load();
   if (!artifacts.weightSpecs || !artifacts.weightData) throw new WeightsMismatchError(`'${dir}' holds no weights.`);
   const named = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
