@@ -15,3 +15,4 @@ export * from './alexnet.js';
 export * from './unet.js';
 export * from './googlenet.js';
 export * from './keras-h5.js';
+export * from './preprocess.js';
