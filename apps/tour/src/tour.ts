@@ -19,6 +19,8 @@ import {
   samePadding,
   writeImage,
 } from '@cnn/ops';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { alexnet, formatSummary, googlenet, inceptionV3, lenet5, mobilenet, mobilenetV2, resnet50, summary, unet, vgg16 } from '@cnn/architectures';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'out');
 const started = performance.now();
@@ -136,5 +138,29 @@ const losses = tf.tidy(() => {
   return { out, ms };
 });
 console.log(`  Adam, batch 8, ${steps} steps: loss ${losses.out.map((v) => v.toFixed(3)).join(' → ')} (${losses.ms.toFixed(1)} ms/step)`);
+
+// 6. The course's architectures, built with Keras layer names and parameter counts
+section('The networks of the course', '@cnn/architectures builders, summary, formatSummary');
+const builds: [string, () => Promise<tfl.LayersModel> | tfl.LayersModel][] = [
+  ['LeNet-5', () => lenet5()],
+  ['AlexNet', () => alexnet()],
+  ['VGG-16', () => vgg16()],
+  ['ResNet-50', () => resnet50()],
+  ['GoogLeNet (Inception v1)', () => googlenet()],
+  ['InceptionV3', () => inceptionV3()],
+  ['MobileNet', () => mobilenet()],
+  ['MobileNetV2', () => mobilenetV2()],
+  ['U-Net (96x128, 23 classes)', () => unet()],
+];
+for (const [label, build] of builds) {
+  const model = await build();
+  const s = summary(model);
+  const out = model.outputs[0]!.shape.slice(1).join('x');
+  console.log(`  ${label.padEnd(28)} ${String(s.rows.length).padStart(4)} layers ${s.totalParams.toLocaleString('en-US').padStart(12)} params  -> ${out}`);
+  model.dispose();
+}
+const lenet = lenet5();
+console.log(formatSummary(summary(lenet)).split('\n').map((l) => `  ${l}`).join('\n'));
+lenet.dispose();
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s. Pictures are in ${shown(outDir)}/ (tensors alive: ${tf.memory().numTensors}).`);
