@@ -4,7 +4,7 @@ import { ready } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alexnet } from './alexnet.js';
-import { basicBlock, resnet18, resnet34 } from './resnet-basic.js';
+import { basicBlock, basicResNet, resnet18, resnet34 } from './resnet-basic.js';
 import { summary } from './summary.js';
 
 beforeAll(async () => {
@@ -55,5 +55,18 @@ describe('ResNet-18/34 and AlexNet (torchvision parameter counts)', () => {
       tf.dispose([x, y]);
       m.dispose();
     }
+  });
+});
+
+describe('basicResNet', () => {
+  it('any depth and width; resnet18 is basicResNet with [2, 2, 2, 2]', async () => {
+    const small = await basicResNet({ blocks: [1, 1, 1], filters: [16, 32, 64], inputShape: [64, 64, 3], classes: 10, name: 'tiny' });
+    expect(small.name).toBe('tiny');
+    expect(small.getLayer('conv4_block1_out').outputShape).toEqual([null, 4, 4, 64]);
+    small.dispose();
+    const a = await basicResNet({ blocks: [2, 2, 2, 2] });
+    expect(summary(a).trainableParams).toBe(11_689_512);
+    a.dispose();
+    await expect(basicResNet({ blocks: [2, 2], filters: [16] })).rejects.toThrow(/options.blocks/);
   });
 });

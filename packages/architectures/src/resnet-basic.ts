@@ -4,6 +4,7 @@
  * ('conv2_block1_1_conv', ...). Trainable parameters equal torchvision's: 11,689,512 and 21,797,672.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { InvalidArgumentError } from '@cnn/ops';
 import { resolveOptions, type ApplicationOptions } from './options.js';
 import { loadWeightsByName } from './weights.js';
 
@@ -34,15 +35,32 @@ export function basicBlock(x: Sym, options: { filters: number; strides?: number;
   return tfl.layers.activation({ activation: 'relu', name: `${n}_out` }).apply(y) as Sym;
 }
 
-async function resnetBasic(depth: 18 | 34, options: ApplicationOptions): Promise<tfl.LayersModel> {
-  const o = resolveOptions(`ResNet${depth}`, options, [224, 224, 3], 32);
-  const blocks = depth === 18 ? [2, 2, 2, 2] : [3, 4, 6, 3];
+export interface BasicResNetOptions extends ApplicationOptions {
+  /** Basic blocks per stage (ResNet-18: [2, 2, 2, 2]; ResNet-34: [3, 4, 6, 3]). */
+  blocks: number[];
+  /** Filters per stage (default [64, 128, 256, 512]); the stem uses the first. */
+  filters?: number[];
+  name?: string;
+}
+
+/** A ResNet of basic blocks with any depth and width, e.g. a small one for 64×64 images. */
+export function basicResNet(options: BasicResNetOptions): Promise<tfl.LayersModel> {
+  return resnetBasic(options.name ?? 'basic_resnet', options);
+}
+
+async function resnetBasic(label: string, options: ApplicationOptions & { blocks: number[]; filters?: number[] }): Promise<tfl.LayersModel> {
+  const o = resolveOptions(label, options, [224, 224, 3], 32);
+  const blocks = options.blocks;
+  const widths = options.filters ?? [64, 128, 256, 512];
+  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.some((b) => !Number.isInteger(b) || b < 1) || widths.length !== blocks.length || widths.some((f) => !Number.isInteger(f) || f < 1)) {
+    throw new InvalidArgumentError('options.blocks / options.filters', 'equal-length arrays of positive integers (blocks per stage, filters per stage)', `${JSON.stringify(blocks)} / ${JSON.stringify(widths)}`);
+  }
   const input = tfl.input({ shape: o.inputShape, name: 'input_1' });
-  let x = convBn(input, 64, 7, 2, 'conv1');
+  let x = convBn(input, widths[0]!, 7, 2, 'conv1');
   x = tfl.layers.activation({ activation: 'relu', name: 'conv1_relu' }).apply(x) as Sym;
   x = tfl.layers.zeroPadding2d({ padding: [[1, 1], [1, 1]], name: 'pool1_pad' }).apply(x) as Sym; // after ReLU: zeros act as -inf
   x = tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, name: 'pool1_pool' }).apply(x) as Sym;
-  [64, 128, 256, 512].forEach((filters, stage) => {
+  widths.forEach((filters, stage) => {
     for (let b = 1; b <= blocks[stage]!; b++) {
       x = basicBlock(x, { filters, strides: b === 1 && stage > 0 ? 2 : 1, name: `conv${stage + 2}_block${b}` });
     }
@@ -55,14 +73,14 @@ async function resnetBasic(depth: 18 | 34, options: ApplicationOptions): Promise
   } else if (o.pooling === 'max') {
     x = tfl.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as Sym;
   }
-  const model = tfl.model({ inputs: input, outputs: x, name: `resnet${depth}` });
+  const model = tfl.model({ inputs: input, outputs: x, name: label });
   if (o.weights) await loadWeightsByName(model, o.weights);
   return model;
 }
 
 export function resnet18(options: ApplicationOptions = {}): Promise<tfl.LayersModel> {
-  return resnetBasic(18, options);
+  return resnetBasic('resnet18', { ...options, blocks: [2, 2, 2, 2] });
 }
 export function resnet34(options: ApplicationOptions = {}): Promise<tfl.LayersModel> {
-  return resnetBasic(34, options);
+  return resnetBasic('resnet34', { ...options, blocks: [3, 4, 6, 3] });
 }
