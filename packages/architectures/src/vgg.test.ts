@@ -110,4 +110,16 @@ describe('LeNet-5', () => {
     await expectNoLeaks(() => tf.tidy(() => m.predict(tf.zeros([2, 32, 32, 1])) as tf.Tensor).dispose());
     expect(() => lenet5({ inputShape: [8, 8, 1] })).toThrow(/options.inputShape/);
   });
+
+  it('trains on wasm', async () => {
+    await ready({ backend: 'wasm' });
+    const m = lenet5({ activation: 'relu' });
+    m.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy' });
+    const x = tf.randomUniform([8, 32, 32, 1], 0, 1, 'float32', 4);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+    const loss = (await m.fit(x, y, { epochs: 10, batchSize: 8, verbose: 0 })).history['loss'] as number[];
+    expect(Math.min(...loss.slice(5))).toBeLessThan(loss[0]!);
+    tf.dispose([x, y]);
+    m.dispose();
+  });
 });
