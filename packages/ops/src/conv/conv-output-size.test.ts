@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../errors/errors.js';
+import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
+import { ready } from '../backend/backend.js';
+import { expectNoLeaks } from '../testing/index.js';
 import { referenceSamePadding } from '../reference/convolution.js';
-import { convOutputShape, convOutputSize, poolOutputShape, samePadding } from './conv-output-size.js';
+import { convOutputShape, convOutputSize, poolOutputShape, resolvePadding2D, samePadding } from './conv-output-size.js';
 
 describe('conv output size (the course shape math)', () => {
   it('⌊(n + 2p − f)/s⌋ + 1 on the course examples', () => {
@@ -20,6 +22,29 @@ describe('conv output size (the course shape math)', () => {
     expect(c).toEqual([7, 7, 40]);
     expect(c.reduce((x, y) => x * y, 1)).toBe(1960);
     expect(poolOutputShape([1, 28, 28, 6], 2)).toEqual([1, 14, 14, 6]);
+    // LeNet-5: 32x32x1 -> conv 5x5 x6 -> 28x28x6 -> pool 2 -> 14x14x6 -> conv 5x5 x16 -> 10x10x16 -> pool 2 -> 5x5x16
+    const lenet = poolOutputShape(convOutputShape(poolOutputShape(convOutputShape([32, 32, 1], [5, 5, 1, 6]), 2), [5, 5, 6, 16]), 2);
+    expect(lenet).toEqual([5, 5, 16]);
+    expect(poolOutputShape([7, 7, 3], 3, { strides: 2, padding: 'same' })).toEqual([4, 4, 3]);
+  });
+
+  it("'same' with p = (f − 1)/2 keeps the size for odd f at stride 1; dilation widens the filter to d(f−1)+1", () => {
+    for (const f of [1, 3, 5, 7]) {
+      expect(samePadding(10, f)).toEqual([(f - 1) / 2, (f - 1) / 2]);
+      expect(convOutputSize(10, f, { padding: (f - 1) / 2 })).toBe(10);
+    }
+    expect(convOutputSize(10, 3, { dilation: 2 })).toBe(6); // effective 5
+    expect(samePadding(10, 3, 1, 2)).toEqual([2, 2]);
+    expect(convOutputShape([1, 9, 9, 2], [3, 3, 2, 4], { dilations: [2, 3], padding: 'same' })).toEqual([1, 9, 9, 4]);
+    expect(convOutputShape([10, 8, 1], [3, 2, 1, 1], { strides: [2, 3], padding: [[1, 0], [0, 2]] })).toEqual([5, 3, 1]);
+    expect(resolvePadding2D('same', [5, 6], [2, 3], [1, 2])).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
+    expect(resolvePadding2D(2, [5, 6], [3, 3])).toEqual([
+      [2, 2],
+      [2, 2],
+    ]);
   });
 
   it("TF 'same' padding is asymmetric and agrees with the reference", () => {
@@ -33,12 +58,37 @@ describe('conv output size (the course shape math)', () => {
         }
   });
 
-  it('rejects bad input with the argument named', () => {
-    expect(() => convOutputSize(4, 7)).toThrow(InvalidArgumentError);
-    expect(() => convOutputSize(4, 7)).toThrow(/'f'/);
-    expect(() => convOutputSize(4, 3, { stride: 0 })).toThrow(/options.stride/);
-    expect(() => convOutputSize(4, 3, { padding: -1 })).toThrow(/options.padding/);
-    expect(() => convOutputShape([8, 8, 3], [3, 3, 4, 8])).toThrow(/filterShape\[2\]/);
-    expect(() => convOutputShape([8, 3], [3, 3, 3, 8])).toThrow(/inputShape/);
+  it('rejects bad input with typed errors naming the argument', () => {
+    const bad = (fn: () => unknown, type: typeof InvalidArgumentError | typeof ShapeMismatchError, message: RegExp) => {
+      expect(fn).toThrow(type);
+      expect(fn).toThrow(message);
+    };
+    bad(() => convOutputSize(4, 7), InvalidArgumentError, /'f'.*no larger than the padded input \(4\)/);
+    bad(() => convOutputSize(4, 3, { dilation: 2 }), InvalidArgumentError, /'f'.*effective 5/);
+    bad(() => convOutputSize(0, 3), InvalidArgumentError, /'n'/);
+    bad(() => convOutputSize(4, 3, { stride: 0 }), InvalidArgumentError, /'options.stride'/);
+    bad(() => convOutputSize(4, 3, { padding: -1 }), InvalidArgumentError, /'options.padding'/);
+    bad(() => samePadding(4, 3, 0), InvalidArgumentError, /'stride'/);
+    bad(() => convOutputShape([8, 8, 3], [3, 3, 4, 8]), InvalidArgumentError, /'filterShape\[2\]'/);
+    bad(() => convOutputShape([8, 3], [3, 3, 3, 8]), InvalidArgumentError, /'inputShape'/);
+    bad(() => convOutputShape([8, 0, 3], [3, 3, 3, 8]), InvalidArgumentError, /'inputShape\[1\]'/);
+    bad(() => convOutputShape([8, 8, 3], [3, 3, 3]), InvalidArgumentError, /'filterShape'/);
+    bad(() => convOutputShape([4, 4, 3], [5, 5, 3, 8]), ShapeMismatchError, /'filterShape'.*5×5 filter is larger than the padded input 4×4/);
+    bad(() => convOutputShape([8, 8, 3], [3, 3, 3, 8], { strides: 1.5 }), InvalidArgumentError, /'options.strides'/);
+    bad(() => convOutputShape([8, 8, 3], [3, 3, 3, 8], { padding: 'full' as never }), InvalidArgumentError, /'options.padding'/);
+    bad(() => poolOutputShape([4, 4, 3], 5), ShapeMismatchError, /'poolSize'.*5×5 window is larger/);
+    bad(() => poolOutputShape([4, 4, 3], 2, { padding: 1 as never }), InvalidArgumentError, /'options.padding'/);
+    bad(() => poolOutputShape([4, 4, 3], 0), InvalidArgumentError, /'poolSize'/);
+  });
+
+  it('creates no tensors', async () => {
+    await ready({ backend: 'cpu' }); // tf.memory() needs a backend
+    await expectNoLeaks(() => {
+      convOutputSize(10, 3, { stride: 2, padding: 'same' });
+      convOutputShape([1, 8, 8, 3], [3, 3, 3, 4], { padding: [[1, 0], [0, 1]] });
+      poolOutputShape([8, 8, 3], 2);
+      samePadding(7, 3, 2);
+      resolvePadding2D('same', [7, 7], [3, 3]);
+    });
   });
 });

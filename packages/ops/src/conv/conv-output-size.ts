@@ -2,8 +2,8 @@
  * The course's shape math: n_out = ⌊(n + p_before + p_after − d(f−1) − 1)/s⌋ + 1 (with d = 1:
  * ⌊(n + 2p − f)/s⌋ + 1), and TensorFlow's 'same' padding, which puts the odd pixel at the bottom/right.
  */
-import { InvalidArgumentError } from '../errors/errors.js';
-import { assertInteger, describeValue, toPair } from '../errors/validate.js';
+import { InvalidArgumentError, ShapeMismatchError } from '../errors/errors.js';
+import { assertInteger, assertOneOf, describeValue, toPair } from '../errors/validate.js';
 
 /** 'valid' (no padding), 'same' (TF), a symmetric p, or explicit [[top, bottom], [left, right]]. */
 export type Padding2D = 'valid' | 'same' | number | [[number, number], [number, number]];
@@ -14,7 +14,11 @@ export interface ConvShapeOptions {
   dilations?: number | [number, number];
 }
 
-/** TF 'same' padding for one dimension: [before, after], after ≥ before. */
+/**
+ * TF 'same' padding for one dimension, [before, after]: the output keeps ⌈n/s⌉ and
+ * total = max((⌈n/s⌉ − 1)·s + d(f−1) + 1 − n, 0), before = ⌊total/2⌋, after = the rest (the odd pixel goes
+ * bottom/right). With s = 1 and odd f this is the course's p = (f − 1)/2 on both sides.
+ */
 export function samePadding(n: number, f: number, stride = 1, dilation = 1): [number, number] {
   assertInteger(n, 'n');
   assertInteger(f, 'f');
@@ -39,16 +43,40 @@ export function convOutputSize(
   assertInteger(stride, 'options.stride');
   assertInteger(dilation, 'options.dilation');
   const [before, after] = padPair(options.padding ?? 'valid', n, f, stride, dilation, 'options.padding');
-  const effective = dilation * (f - 1) + 1;
-  if (n + before + after < effective) {
-    throw new InvalidArgumentError(
-      'f',
-      `a filter no larger than the padded input (${n + before + after})`,
-      `${f}${dilation > 1 ? ` with dilation ${dilation} (effective ${effective})` : ''}`,
-      'Use a smaller filter, more padding, or padding "same".',
-    );
-  }
-  return Math.floor((n + before + after - effective) / stride) + 1;
+  return outputLength(n, f, stride, dilation, before, after, () => new InvalidArgumentError(
+    'f',
+    `a filter no larger than the padded input (${n + before + after})`,
+    `${f}${dilation > 1 ? ` with dilation ${dilation} (effective ${dilation * (f - 1) + 1})` : ''}`,
+    "Use a smaller filter, more padding, or padding 'same'.",
+  ));
+}
+
+/**
+ * ⌊(n + p_before + p_after − d(f−1) − 1)/s⌋ + 1, or the error `tooLarge()` when the dilated filter
+ * (effective size d(f−1)+1) does not fit in the padded input. Shared by the ops so each names its own argument.
+ */
+export function outputLength(n: number, f: number, s: number, d: number, before: number, after: number, tooLarge: () => Error): number {
+  const effective = d * (f - 1) + 1;
+  if (n + before + after < effective) throw tooLarge();
+  return Math.floor((n + before + after - effective) / s) + 1;
+}
+
+/** The error for a (dilated) filter or window larger than the padded input, naming `argument`. */
+export function filterTooLargeError(
+  argument: string,
+  [h, w]: readonly [number, number],
+  [fh, fw]: readonly [number, number],
+  [[t, b], [l, r]]: readonly [readonly [number, number], readonly [number, number]],
+  [dh, dw]: readonly [number, number] = [1, 1],
+  what = 'filter',
+): ShapeMismatchError {
+  const eh = dh * (fh - 1) + 1;
+  const ew = dw * (fw - 1) + 1;
+  const dilated = eh !== fh || ew !== fw ? ` (${eh}×${ew} with dilations [${dh}, ${dw}])` : '';
+  return new ShapeMismatchError(
+    argument,
+    `the ${fh}×${fw} ${what}${dilated} is larger than the padded input ${h + t + b}×${w + l + r} (input ${h}×${w}, padding [[${t}, ${b}], [${l}, ${r}]]). Use a smaller ${what}, more padding, or padding 'same'.`,
+  );
 }
 
 function padPair(padding: unknown, n: number, f: number, s: number, d: number, argument: string): [number, number] {
@@ -82,31 +110,46 @@ export function resolvePadding2D(
  * The course's "output volume" exercise: 39×39×3 ∗ 10 filters 3×3 s=1 p=0 → 37×37×10.
  */
 export function convOutputShape(inputShape: readonly number[], filterShape: readonly number[], options: ConvShapeOptions = {}): number[] {
-  if (inputShape.length !== 3 && inputShape.length !== 4) {
-    throw new InvalidArgumentError('inputShape', '[n_H, n_W, n_C] or [m, n_H, n_W, n_C]', `[${inputShape.join(', ')}]`);
+  if (!Array.isArray(inputShape) || (inputShape.length !== 3 && inputShape.length !== 4)) {
+    throw new InvalidArgumentError('inputShape', '[n_H, n_W, n_C] or [m, n_H, n_W, n_C]', Array.isArray(inputShape) ? `[${inputShape.join(', ')}]` : describeValue(inputShape));
   }
-  if (filterShape.length !== 4) throw new InvalidArgumentError('filterShape', '[f_h, f_w, n_C_prev, n_C]', `[${filterShape.join(', ')}]`);
+  if (!Array.isArray(filterShape) || filterShape.length !== 4) {
+    throw new InvalidArgumentError('filterShape', '[f_h, f_w, n_C_prev, n_C]', Array.isArray(filterShape) ? `[${filterShape.join(', ')}]` : describeValue(filterShape));
+  }
+  inputShape.forEach((d, i) => assertInteger(d, `inputShape[${i}]`));
+  filterShape.forEach((d, i) => assertInteger(d, `filterShape[${i}]`));
   const [h, w, c] = inputShape.slice(-3) as [number, number, number];
   const [fh, fw, fc, co] = filterShape as [number, number, number, number];
   if (fc !== c) throw new InvalidArgumentError('filterShape[2]', `${c} (the input's channels)`, String(fc));
-  const [sh, sw] = toPair(options.strides ?? 1, 'options.strides');
-  const [dh, dw] = toPair(options.dilations ?? 1, 'options.dilations');
-  const [[t, b], [l, r]] = resolvePadding2D(options.padding ?? 'valid', [h, w], [fh, fw], [sh, sw], [dh, dw], 'options.padding');
+  const strides = toPair(options.strides ?? 1, 'options.strides');
+  const dilations = toPair(options.dilations ?? 1, 'options.dilations');
+  const pads = resolvePadding2D(options.padding ?? 'valid', [h, w], [fh, fw], strides, dilations, 'options.padding');
+  const tooLarge = () => filterTooLargeError('filterShape', [h, w], [fh, fw], pads, dilations);
   const out = [
-    convOutputSize(h, fh, { stride: sh, dilation: dh, padding: [t, b] }),
-    convOutputSize(w, fw, { stride: sw, dilation: dw, padding: [l, r] }),
+    outputLength(h, fh, strides[0], dilations[0], pads[0][0], pads[0][1], tooLarge),
+    outputLength(w, fw, strides[1], dilations[1], pads[1][0], pads[1][1], tooLarge),
     co,
   ];
   return inputShape.length === 4 ? [inputShape[0]!, ...out] : out;
 }
 
-/** Output shape of pooling: channels unchanged. */
+/** Output shape of pooling (f×f window, stride s; default s = f): channels unchanged. */
 export function poolOutputShape(
   inputShape: readonly number[],
   poolSize: number | [number, number],
   options: { strides?: number | [number, number]; padding?: 'valid' | 'same' } = {},
 ): number[] {
-  const c = inputShape[inputShape.length - 1]!;
-  const [ph, pw] = toPair(poolSize, 'poolSize');
-  return convOutputShape(inputShape, [ph, pw, c, c], { strides: options.strides ?? poolSize, padding: options.padding ?? 'valid' });
+  if (!Array.isArray(inputShape) || (inputShape.length !== 3 && inputShape.length !== 4)) {
+    throw new InvalidArgumentError('inputShape', '[n_H, n_W, n_C] or [m, n_H, n_W, n_C]', Array.isArray(inputShape) ? `[${inputShape.join(', ')}]` : describeValue(inputShape));
+  }
+  inputShape.forEach((d, i) => assertInteger(d, `inputShape[${i}]`));
+  const [h, w, c] = inputShape.slice(-3) as [number, number, number];
+  const size = toPair(poolSize, 'poolSize');
+  const strides = toPair(options.strides ?? poolSize, 'options.strides');
+  const padding = options.padding ?? 'valid';
+  assertOneOf(padding, 'options.padding', ['valid', 'same'] as const);
+  const pads = resolvePadding2D(padding, [h, w], size, strides);
+  const tooLarge = () => filterTooLargeError('poolSize', [h, w], size, pads, [1, 1], 'window');
+  const out = [outputLength(h, size[0], strides[0], 1, ...pads[0], tooLarge), outputLength(w, size[1], strides[1], 1, ...pads[1], tooLarge), c];
+  return inputShape.length === 4 ? [inputShape[0]!, ...out] : out;
 }

@@ -1,226 +1,277 @@
 /**
- * Weights are found, not fetched blindly. `resolveWeights(id | path | url)` looks, in order, at:
- *   1. an explicit existing path;
- *   2. every folder on CNN_WEIGHTS_PATH (`<dir>/<id>`);
- *   3. the user cache (`~/.cache/cnn`, or CNN_CACHE_DIR);
- *   4. a download from the registered URL into the cache, with progress and a sha256 check;
- * and otherwise throws a WeightsNotFoundError naming the file, every place searched and where to put it.
- * `resolveData` does the same for data sets with CNN_DATA_PATH. Node only.
+ * Weights are found, not fetched blindly (DESIGN decision 4). `resolveWeights(idOrPathOrUrl)` returns an
+ * absolute local path, looking in order at:
+ *   1. an explicit path (absolute, `./x`, `../x`, `~/x`, anything with a separator, or a file:// URL);
+ *   2. `<dir>/<id>` for each dir on CNN_WEIGHTS_PATH (path-delimiter separated; `options.searchPath` instead);
+ *   3. the user cache: `<cache>/<id>` with cache = options.cacheDir, CNN_CACHE_DIR or ~/.cache/cnn;
+ *   4. a download of the known URL(s) into the cache — progress events, atomic, sha256-checked;
+ * and otherwise throws WeightsNotFoundError naming the file, every place searched, and where to put it.
+ * An id is a plain name: a file (`x.h5`) or a folder (`vgg19-imagenet-block1-3`). When the files it needs
+ * are known (registry or options), a folder only counts if it holds them all.
+ * `resolveData` does the same for data sets with CNN_DATA_PATH and `<cache>/data/<id>`. Node only.
  */
-import { ChecksumMismatchError, InvalidArgumentError, WeightsNotFoundError } from '../errors/errors.js';
-import { describeValue } from '../errors/validate.js';
+import { AbortedError, ChecksumMismatchError, InvalidArgumentError, WeightsNotFoundError } from '../errors/errors.js';
+import { normalizeSha256, sha256File } from './checksum.js';
+import { downloadFile, type DownloadProgress } from './download.js';
+import { terminalProgressBar } from './progress-bar.js';
+import { isPlainId, normalizeRegistryEntry, registeredData, registeredWeights, type NormalizedWeightsEntry, type WeightsUrls } from './weights-registry.js';
 
-export interface WeightsEntry {
-  /** Folder name (e.g. 'vgg19-imagenet') or file name (e.g. 'vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5'). */
-  id: string;
-  /** Files that must be present. Default: [id] for a file id (has an extension), else ['model.json']. */
-  files?: string[];
-  /** Download address per file. */
-  urls?: Record<string, string>;
-  /** Published sha256 (hex) per file. */
-  sha256?: Record<string, string>;
-  description?: string;
-}
+export type ResolveProgress = DownloadProgress;
 
-export interface ResolveProgress {
-  file: string;
-  loaded: number;
-  total?: number;
-}
-
-export interface ResolveOptions extends Omit<WeightsEntry, 'id'> {
-  onProgress?: (p: ResolveProgress) => void;
-  /** Default CNN_CACHE_DIR or ~/.cache/cnn. */
+export interface ResolveOptions {
+  /** Files the id must provide (default: from the registry; else the id itself for a URL, else anything at `<dir>/<id>`). */
+  files?: readonly string[];
+  /** Published sha256 per file (or one digest for a single file); merged over the registry's. */
+  sha256?: string | Readonly<Record<string, string>>;
+  /** Download URL(s) per file (or one URL / mirrors for a single file); merged over the registry's. */
+  urls?: WeightsUrls;
+  /** Download progress; default a progress bar on stderr when it is a terminal, silent otherwise. */
+  onProgress?: (progress: ResolveProgress) => void;
+  /** Root of the user cache (default CNN_CACHE_DIR or ~/.cache/cnn). Data sets go to `<cacheDir>/data`. */
   cacheDir?: string;
-  /** Never download (default: CNN_OFFLINE=1). */
+  /** Never download (default: CNN_OFFLINE is 1/true/yes). */
   offline?: boolean;
-  /** Folders to search instead of the environment variable. */
-  searchPath?: string[];
+  /** Folders to search instead of CNN_WEIGHTS_PATH / CNN_DATA_PATH. */
+  searchPath?: readonly string[];
+  /** Check the sha256 of files found locally too, when it is known (default true; downloads are always checked). */
+  verify?: boolean;
+  /** Abort a download (AbortedError). */
+  signal?: AbortSignal;
+  /** Give up on a stalled download after this many ms without data (default 60 000). */
+  stallTimeoutMs?: number;
 }
 
-const registry = new Map<string, WeightsEntry>();
-
-/** Makes an id resolvable by name (packages register the official files they know). */
-export function registerWeights(entry: WeightsEntry): void {
-  if (!entry || typeof entry.id !== 'string' || entry.id.length === 0 || /[\\/]|\.\./.test(entry.id)) {
-    throw new InvalidArgumentError('entry.id', 'a plain file or folder name', describeValue(entry?.id));
-  }
-  registry.set(entry.id, { ...entry });
-}
-
-export function registeredWeights(id: string): WeightsEntry | undefined {
-  return registry.get(id);
-}
-
-const isFileId = (id: string) => /\.[a-z0-9]{1,8}$/i.test(id);
+type Kind = 'weights' | 'data';
+const ENV: Record<Kind, string> = { weights: 'CNN_WEIGHTS_PATH', data: 'CNN_DATA_PATH' };
 
 async function nodeMods() {
-  return {
-    fs: await import('node:fs/promises'),
-    fsSync: await import('node:fs'),
-    path: await import('node:path'),
-    os: await import('node:os'),
-    crypto: await import('node:crypto'),
-  };
+  return { fs: await import('node:fs/promises'), path: await import('node:path'), os: await import('node:os'), url: await import('node:url') };
 }
 
+function env(name: string): string | undefined {
+  const v = typeof process !== 'undefined' ? process.env[name] : undefined;
+  return v === undefined || v === '' ? undefined : v;
+}
+
+async function expandHome(p: string): Promise<string> {
+  const { os, path } = await nodeMods();
+  return p === '~' || p.startsWith('~/') || p.startsWith('~\\') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+/** The user cache root: CNN_CACHE_DIR, else ~/.cache/cnn. */
 export async function defaultCacheDir(): Promise<string> {
   const { os, path } = await nodeMods();
-  return process.env['CNN_CACHE_DIR'] || path.join(os.homedir(), '.cache', 'cnn');
+  const fromEnv = env('CNN_CACHE_DIR');
+  return fromEnv ? path.resolve(await expandHome(fromEnv)) : path.join(os.homedir(), '.cache', 'cnn');
 }
 
-async function exists(p: string): Promise<boolean> {
-  const { fs } = await nodeMods();
-  return fs.stat(p).then(
-    () => true,
-    () => false,
+/** The folders on CNN_WEIGHTS_PATH (or another variable), split on the platform's path delimiter. */
+export async function searchPathFromEnv(name = 'CNN_WEIGHTS_PATH'): Promise<string[]> {
+  const { path } = await nodeMods();
+  return (env(name) ?? '').split(path.delimiter).filter((d) => d.trim().length > 0);
+}
+
+function looksLikePath(s: string): boolean {
+  return /^\.{1,2}([\\/]|$)/.test(s) || s === '~' || /^~[\\/]/.test(s) || /[\\/]/.test(s) || /^[a-zA-Z]:/.test(s);
+}
+
+type Check = { found: true } | { found: false; note: string };
+
+/** Does `candidate` provide `files`? A single-file entry (files == [id]) must be a file itself. */
+async function check(candidate: string, entry: NormalizedWeightsEntry): Promise<Check> {
+  const { fs, path } = await nodeMods();
+  const stat = await fs.stat(candidate).catch(() => undefined);
+  if (!stat) return { found: false, note: 'not found' };
+  if (isSingleFile(entry)) return stat.isFile() ? { found: true } : { found: false, note: 'not a file' };
+  if (entry.files.length === 0) return { found: true };
+  if (!stat.isDirectory()) return { found: false, note: 'not a folder' };
+  const missing: string[] = [];
+  for (const f of entry.files) {
+    const s = await fs.stat(path.join(candidate, ...f.split('/'))).catch(() => undefined);
+    if (!s?.isFile()) missing.push(f);
+  }
+  return missing.length === 0 ? { found: true } : { found: false, note: `incomplete: missing ${missing.join(', ')}` };
+}
+
+const isSingleFile = (e: NormalizedWeightsEntry) => e.files.length === 1 && e.files[0] === e.id;
+
+async function fileOf(location: string, entry: NormalizedWeightsEntry, file: string): Promise<string> {
+  const { path } = await nodeMods();
+  return isSingleFile(entry) ? location : path.join(location, ...file.split('/'));
+}
+
+/** Files at `location` whose sha256 is known and wrong. */
+async function badChecksums(location: string, entry: NormalizedWeightsEntry): Promise<{ file: string; want: string; got: string }[]> {
+  const bad: { file: string; want: string; got: string }[] = [];
+  for (const [f, want] of Object.entries(entry.sha256)) {
+    const file = await fileOf(location, entry, f);
+    const got = await sha256File(file).catch(() => undefined);
+    if (got !== undefined && got !== want) bad.push({ file, want, got });
+  }
+  return bad;
+}
+
+/** One download per destination at a time, even when several resolves ask for it at once. */
+const inFlight = new Map<string, Promise<unknown>>();
+
+/** The registry's entry for `id` overlaid with the caller's files, urls and digests. */
+function mergeEntry(base: NormalizedWeightsEntry | undefined, id: string, options: ResolveOptions, fromUrl?: string): NormalizedWeightsEntry {
+  const files = options.files ?? base?.files ?? (fromUrl ? [id] : undefined);
+  const own = normalizeRegistryEntry(
+    { id, ...(files ? { files } : {}), ...(options.urls !== undefined ? { urls: options.urls } : {}), ...(options.sha256 !== undefined ? { sha256: options.sha256 } : {}) },
+    'options',
   );
-}
-
-async function sha256File(file: string): Promise<string> {
-  const { fsSync, crypto } = await nodeMods();
-  const hash = crypto.createHash('sha256');
-  await new Promise<void>((resolve, reject) => {
-    fsSync
-      .createReadStream(file)
-      .on('data', (c) => hash.update(c))
-      .on('end', () => resolve())
-      .on('error', reject);
-  });
-  return hash.digest('hex');
-}
-
-function envPath(name: string): string[] {
-  const { delimiter } = { delimiter: process.platform === 'win32' ? ';' : ':' };
-  return (process.env[name] ?? '').split(delimiter).filter(Boolean);
-}
-
-function progressBar(): (p: ResolveProgress) => void {
-  let last = 0;
-  return (p) => {
-    if (!process.stderr.isTTY) return;
-    const now = Date.now();
-    if (now - last < 100 && p.loaded !== p.total) return;
-    last = now;
-    const mb = (n: number) => (n / 1048576).toFixed(1);
-    const frac = p.total ? p.loaded / p.total : 0;
-    const bar = p.total ? `[${'#'.repeat(Math.round(frac * 30)).padEnd(30)}] ${(frac * 100).toFixed(0)}% ` : '';
-    process.stderr.write(`\r${p.file} ${bar}${mb(p.loaded)}${p.total ? `/${mb(p.total)}` : ''} MB${p.loaded === p.total ? '\n' : ''}`);
+  return {
+    id,
+    files: own.files,
+    urls: { ...base?.urls, ...(fromUrl ? { [id]: [fromUrl] } : {}), ...own.urls },
+    sha256: { ...base?.sha256, ...own.sha256 },
+    ...(base?.description !== undefined ? { description: base.description } : {}),
   };
 }
 
-/** Downloads `url` to `dest` atomically, hashing as it streams; verifies `sha256` when given. */
-export async function downloadFile(url: string, dest: string, options: { sha256?: string; onProgress?: (p: ResolveProgress) => void; file?: string } = {}): Promise<void> {
-  const { fs, fsSync, path, crypto } = await nodeMods();
-  await fs.mkdir(path.dirname(dest), { recursive: true });
-  const tmp = `${dest}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`;
-  const file = options.file ?? path.basename(dest);
-  try {
-    const res = await fetch(url);
-    if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} ${res.statusText} for ${url}`);
-    const total = Number(res.headers.get('content-length')) || undefined;
-    const hash = crypto.createHash('sha256');
-    const out = fsSync.createWriteStream(tmp);
-    let loaded = 0;
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      hash.update(value);
-      loaded += value.byteLength;
-      if (!out.write(value)) await new Promise<void>((r) => out.once('drain', () => r()));
-      options.onProgress?.({ file, loaded, total });
+async function resolveAny(kind: Kind, input: string, options: ResolveOptions): Promise<string> {
+  const { fs, path, url: nodeUrl } = await nodeMods();
+  if (typeof input !== 'string' || input.trim().length === 0) {
+    throw new InvalidArgumentError(kind === 'weights' ? 'idOrPathOrUrl' : 'idOrPath', `a ${kind} id, a path or an http(s) URL`, JSON.stringify(input) ?? String(input));
+  }
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'an object', String(options));
+  const verify = options.verify ?? true;
+  let raw = input;
+  if (/^file:\/\//i.test(raw)) raw = nodeUrl.fileURLToPath(raw);
+
+  // 1. An explicit path: used as is, never searched for elsewhere.
+  if (!/^https?:\/\//i.test(raw) && looksLikePath(raw)) {
+    const abs = path.resolve(await expandHome(raw));
+    const stat = await fs.stat(abs).catch(() => undefined);
+    if (!stat) throw new WeightsNotFoundError(input, [abs], `The ${kind} path '${input}' does not exist (looked at ${abs}). Check the path, or pass a bare id to search ${ENV[kind]} and the cache.`);
+    const given = typeof options.sha256 === 'string' ? options.sha256 : options.sha256?.[path.basename(abs)];
+    if (verify && given !== undefined && stat.isFile()) {
+      const want = normalizeSha256(given, 'options.sha256');
+      const got = await sha256File(abs);
+      if (got !== want) throw new ChecksumMismatchError(abs, want, got);
     }
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-    if (total !== undefined && loaded !== total) throw new Error(`download of ${url} ended after ${loaded} of ${total} bytes`);
-    const digest = hash.digest('hex');
-    if (options.sha256 && digest !== options.sha256.toLowerCase()) throw new ChecksumMismatchError(file, options.sha256, digest);
-    await fs.rename(tmp, dest);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
+    return abs;
   }
-}
 
-async function complete(dir: string, files: string[]): Promise<boolean> {
-  const { path } = await nodeMods();
-  for (const f of files) if (!(await exists(path.join(dir, f)))) return false;
-  return true;
-}
-
-async function resolveAny(kind: 'weights' | 'data', idOrPath: string, options: ResolveOptions): Promise<string> {
-  const { path } = await nodeMods();
-  if (typeof idOrPath !== 'string' || idOrPath.length === 0) throw new InvalidArgumentError('id', `a ${kind} id, a path or a URL`, describeValue(idOrPath));
-  // 1. An explicit path.
-  if (!/^https?:\/\//.test(idOrPath) && (path.isAbsolute(idOrPath) || idOrPath.startsWith('.') || idOrPath.includes(path.sep))) {
-    if (await exists(idOrPath)) return path.resolve(idOrPath);
-    throw new WeightsNotFoundError(idOrPath, [path.resolve(idOrPath)], `The ${kind} path '${idOrPath}' does not exist.`);
+  let id = raw;
+  let fromUrl: string | undefined;
+  if (/^https?:\/\//i.test(raw)) {
+    let name: string;
+    try {
+      name = decodeURIComponent(new URL(raw).pathname.split('/').pop() ?? '');
+    } catch {
+      name = '';
+    }
+    if (!isPlainId(name)) throw new InvalidArgumentError('idOrPathOrUrl', 'a URL that ends in a file name', JSON.stringify(raw), 'Register an id with registerWeights({ id, urls }) for URLs without one.');
+    id = name;
+    fromUrl = raw;
   }
-  let id = idOrPath;
-  let urls = options.urls;
-  if (/^https?:\/\//.test(idOrPath)) {
-    id = decodeURIComponent(new URL(idOrPath).pathname.split('/').pop() || 'download');
-    urls = { [id]: idOrPath, ...urls };
-  }
-  if (/[\\/]|\.\./.test(id)) throw new InvalidArgumentError('id', 'a plain file or folder name', JSON.stringify(id));
-  const entry = registry.get(id);
-  const files = options.files ?? entry?.files ?? (isFileId(id) ? [id] : kind === 'weights' ? ['model.json'] : []);
-  urls = { ...entry?.urls, ...urls };
-  const sha256 = { ...entry?.sha256, ...options.sha256 };
-  const single = isFileId(id) && files.length === 1 && files[0] === id;
+  if (!isPlainId(id)) throw new InvalidArgumentError('id', 'a plain file or folder name', JSON.stringify(id));
+  const entry = mergeEntry(kind === 'weights' ? registeredWeights(id) : registeredData(id), id, options, fromUrl);
+  const single = isSingleFile(entry);
   const searched: string[] = [];
-  const envName = kind === 'weights' ? 'CNN_WEIGHTS_PATH' : 'CNN_DATA_PATH';
+  const notes: string[] = [];
+  const envName = ENV[kind];
+
   // 2. The search path.
-  for (const dir of options.searchPath ?? envPath(envName)) {
-    const candidate = path.resolve(dir, id);
+  const dirs = options.searchPath ? [...options.searchPath] : await searchPathFromEnv(envName);
+  for (const dir of dirs) {
+    const candidate = path.join(path.resolve(await expandHome(dir)), id);
+    const c = await check(candidate, entry);
     searched.push(candidate);
-    if (single ? await exists(candidate) : (await exists(candidate)) && (await complete(candidate, files))) return candidate;
-  }
-  // 3. The cache.
-  const cacheRoot = options.cacheDir ?? (await defaultCacheDir());
-  const cached = path.join(cacheRoot, id);
-  searched.push(cached);
-  const cacheDir = single ? cacheRoot : cached;
-  if (single ? await exists(cached) : (await exists(cached)) && (await complete(cached, files))) {
-    for (const f of files) {
-      const want = sha256[f];
-      if (want) {
-        const got = await sha256File(path.join(cacheDir, f));
-        if (got !== want.toLowerCase()) throw new ChecksumMismatchError(path.join(cacheDir, f), want, got);
-      }
+    if (c.found) {
+      const bad = verify ? await badChecksums(candidate, entry) : [];
+      if (bad[0]) throw new ChecksumMismatchError(bad[0].file, bad[0].want, bad[0].got);
+      return candidate;
     }
-    return cached;
+    notes.push(`${candidate} (${c.note})`);
   }
-  // 4. Download.
-  const offline = options.offline ?? process.env['CNN_OFFLINE'] === '1';
-  const missingUrls = files.filter((f) => !urls?.[f]);
-  const where = `Put ${single ? `the file '${id}'` : `the folder '${id}' (with ${files.join(', ') || 'its files'})`} in ${cacheRoot}${single ? '' : ''} or in a folder listed in ${envName}.`;
-  if (files.length === 0 || missingUrls.length > 0 || offline) {
-    const reason = offline ? 'Downloads are off (offline).' : files.length === 0 || missingUrls.length === files.length ? 'No download address is known for it.' : `No download address is known for ${missingUrls.join(', ')}.`;
-    const from = urls && Object.keys(urls).length ? ` Download ${Object.values(urls).join(', ')} where you have internet. ` : ' ';
-    throw new WeightsNotFoundError(id, searched, `Could not find ${kind} '${id}'. Searched: ${searched.join(', ') || '(nothing)'}. ${reason}${from}${where}`);
+
+  // 3. The cache.
+  const cacheRoot = options.cacheDir !== undefined ? path.resolve(await expandHome(options.cacheDir)) : await defaultCacheDir();
+  const cacheBase = kind === 'data' ? path.join(cacheRoot, 'data') : cacheRoot;
+  const cached = path.join(cacheBase, id);
+  searched.push(cached);
+  const offline = options.offline ?? /^(1|true|yes)$/i.test(env('CNN_OFFLINE') ?? '');
+  const needed = entry.files;
+  const canDownload = !offline && needed.length > 0 && needed.every((f) => entry.urls[f]?.length);
+  const c = await check(cached, entry);
+  if (c.found) {
+    const bad = verify ? await badChecksums(cached, entry) : [];
+    if (bad.length === 0) return cached;
+    // A corrupt cached copy is ours to replace when we can fetch a good one; otherwise say so.
+    if (!canDownload) throw new ChecksumMismatchError(bad[0]!.file, bad[0]!.want, bad[0]!.got);
+    await Promise.all(bad.map((b) => fs.rm(b.file, { force: true })));
+  } else {
+    notes.push(`${cached} (${c.note})`);
   }
-  const onProgress = options.onProgress ?? progressBar();
+
+  // 4. Download into the cache.
+  const urlList = [...new Set(needed.flatMap((f) => entry.urls[f] ?? []))];
+  const where = single
+    ? `${cached} (or into any folder listed in ${envName})`
+    : `the folder '${id}'${needed.length ? ` (with ${needed.join(', ')})` : ''} in ${cacheBase} or in any folder listed in ${envName}`;
+  const envNote = options.searchPath ? '' : dirs.length === 0 ? ` ${envName} is not set.` : '';
+  const header = `Could not find ${kind} '${id}'.\nSearched:\n  ${notes.join('\n  ')}${envNote ? `\n${envNote.trim()}` : ''}`;
+  if (!canDownload) {
+    const why = offline
+      ? `Not downloading: offline (${options.offline !== undefined ? 'options.offline' : 'CNN_OFFLINE'} is set).`
+      : needed.length === 0 || urlList.length === 0
+        ? 'No download address is known for it.'
+        : `No download address is known for ${needed.filter((f) => !entry.urls[f]?.length).join(', ')}.`;
+    const fix = urlList.length
+      ? `To fix: download ${urlList.join(' and ')} and put ${single ? 'it at' : 'the files into'} ${where}.`
+      : `To fix: put ${single ? 'the file at ' : ''}${where}.`;
+    throw new WeightsNotFoundError(id, searched, `${header}\n${why}\n${fix}`);
+  }
+
+  const bar = options.onProgress ? undefined : terminalProgressBar();
+  const onProgress = options.onProgress ?? bar!;
+  const folderCreated = !single && !(await fs.stat(cached).catch(() => undefined));
   try {
-    for (const f of files) await downloadFile(urls![f]!, path.join(cacheDir, f), { sha256: sha256[f], onProgress, file: f });
+    for (const f of needed) {
+      const dest = await fileOf(cached, entry, f);
+      // A file kept from an earlier, partial download of this folder: keep it if it checks out.
+      if (!single && (await fs.stat(dest).catch(() => undefined))?.isFile()) {
+        const want = entry.sha256[f];
+        if (!verify || !want || (await sha256File(dest)) === want) continue;
+        await fs.rm(dest, { force: true });
+      }
+      let job = inFlight.get(dest);
+      if (!job) {
+        job = downloadFile(entry.urls[f]!, dest, {
+          file: f,
+          onProgress,
+          ...(entry.sha256[f] ? { sha256: entry.sha256[f] } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
+        }).finally(() => inFlight.delete(dest));
+        inFlight.set(dest, job);
+      }
+      await job;
+    }
   } catch (err) {
-    if (err instanceof ChecksumMismatchError) throw err;
+    if (folderCreated) await fs.rmdir(cached).catch(() => undefined); // only if still empty
+    if (err instanceof ChecksumMismatchError || err instanceof AbortedError) throw err;
     throw new WeightsNotFoundError(
       id,
       searched,
-      `Could not find ${kind} '${id}' locally (searched ${searched.join(', ')}) and the download failed: ${(err as Error).message}. Download ${Object.values(urls!).join(', ')} where you have internet. ${where}`,
+      `${header}\nThe download failed: ${(err as Error).message}\nTo fix: check the network (or a proxy), or download ${urlList.join(' and ')} yourself and put ${single ? 'it at' : 'the files into'} ${where}.`,
       { cause: err },
     );
+  } finally {
+    bar?.finish();
   }
   return cached;
 }
 
-/** Local path of weights `id` (a folder or a file), downloading once into the cache when it must. */
+/** The local path of weights `idOrPathOrUrl` (a file or a folder), downloading once into the cache if it must. */
 export function resolveWeights(idOrPathOrUrl: string, options: ResolveOptions = {}): Promise<string> {
   return resolveAny('weights', idOrPathOrUrl, options);
 }
 
-/** Local path of data set `id` through CNN_DATA_PATH and the cache. */
+/** The local path of data set `idOrPath` through CNN_DATA_PATH and `<cache>/data` (downloads only with URLs). */
 export function resolveData(idOrPath: string, options: ResolveOptions = {}): Promise<string> {
-  return resolveAny('data', idOrPath, { files: [], ...options });
+  return resolveAny('data', idOrPath, options);
 }

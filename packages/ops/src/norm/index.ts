@@ -1,1 +1,1 @@
-export * from './batch-norm.js';
+export { batchNorm, batchNormTraining, type BatchNormInferenceOptions, type BatchNormOptions } from './batch-norm.js';

@@ -1,1 +1,1 @@
-export * from './pool.js';
+export { avgPool, globalAvgPool, globalMaxPool, maxPool, type PoolOptions } from './pool.js';

@@ -1,7 +1,13 @@
-/** Validated max/average pooling (no parameters to learn: f and s are hyperparameters) and global pooling. */
+/**
+ * Validated max/average pooling (no parameters to learn: f and s are hyperparameters) and global pooling.
+ * Output n_H = ⌊(n_H_prev + p_t + p_b − f)/s⌋ + 1, channels unchanged. Average pooling gets an exact gradient
+ * at 'same'-padded borders (tfjs-cpu's is wrong there).
+ */
 import * as tf from '@tensorflow/tfjs-core';
+import { warnIfNotReady } from '../backend/backend.js';
+import { filterTooLargeError, outputLength, resolvePadding2D } from '../conv/conv-output-size.js';
 import { InvalidArgumentError } from '../errors/errors.js';
-import { assertOneOf, assertTensor, toPair } from '../errors/validate.js';
+import { assertOneOf, assertTensor, describeValue, toPair } from '../errors/validate.js';
 
 export interface PoolOptions {
   /** Default: the pool size (non-overlapping windows, the usual f = s = 2). */
@@ -10,15 +16,20 @@ export interface PoolOptions {
 }
 
 function pool<T extends tf.Tensor3D | tf.Tensor4D>(kind: 'max' | 'avg', x: T, poolSize: number | [number, number], options: PoolOptions): T {
+  warnIfNotReady();
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'an options object', describeValue(options));
   assertTensor(x, 'x', { rank: [3, 4], dtype: ['float32', 'int32'] });
   const size = toPair(poolSize, 'poolSize');
   const strides = toPair(options.strides ?? poolSize, 'options.strides');
   const padding = options.padding ?? 'valid';
   assertOneOf(padding, 'options.padding', ['valid', 'same'] as const);
-  const [h, w] = x.rank === 3 ? x.shape : x.shape.slice(1);
-  if (padding === 'valid' && (size[0] > h! || size[1] > w!)) {
-    throw new InvalidArgumentError('poolSize', `a window no larger than the input (${h}x${w}) with padding 'valid'`, `[${size}]`, "Use a smaller window or padding 'same'.");
-  }
+  const [h, w, c] = (x.rank === 3 ? x.shape : x.shape.slice(1)) as [number, number, number];
+  if (h < 1 || w < 1 || c < 1) throw new InvalidArgumentError('x', 'an input with n_H, n_W and n_C >= 1', `shape [${x.shape.join(', ')}]`);
+  // With 'valid' the f×f window must fit in the input (with 'same' every window holds at least one pixel).
+  const pads = resolvePadding2D(padding, [h, w], size, strides);
+  const tooLarge = () => filterTooLargeError('poolSize', [h, w], size, pads, [1, 1], 'window');
+  outputLength(h, size[0], strides[0], 1, ...pads[0], tooLarge);
+  outputLength(w, size[1], strides[1], 1, ...pads[1], tooLarge);
   return tf.tidy(() => {
     const x4 = (x.rank === 3 ? tf.expandDims(x, 0) : x) as tf.Tensor4D;
     const xf = x4.dtype === 'float32' ? x4 : (tf.cast(x4, 'float32') as tf.Tensor4D);
@@ -28,7 +39,7 @@ function pool<T extends tf.Tensor3D | tf.Tensor4D>(kind: 'max' | 'avg', x: T, po
 }
 
 /** Pixels of each pooling window that lie inside the image: [1, OH, OW, 1]. Shape arithmetic only. */
-export function windowCounts([h, w]: [number, number], size: [number, number], strides: [number, number], padding: 'valid' | 'same'): tf.Tensor4D {
+function windowCounts([h, w]: [number, number], size: [number, number], strides: [number, number], padding: 'valid' | 'same'): tf.Tensor4D {
   const info = tf.backend_util.computePool2DInfo([1, h, w, 1], size, strides, 1, padding);
   const { outHeight: oh, outWidth: ow } = info;
   const counts = new Float32Array(oh * ow);
@@ -80,8 +91,11 @@ export function avgPool<T extends tf.Tensor3D | tf.Tensor4D>(x: T, poolSize: num
   return pool('avg', x, poolSize, options);
 }
 
-function globalPool(kind: 'max' | 'avg', x: tf.Tensor3D | tf.Tensor4D, keepDims: boolean): tf.Tensor {
+function globalPool(kind: 'max' | 'avg', x: tf.Tensor3D | tf.Tensor4D, keepDims: unknown): tf.Tensor {
+  warnIfNotReady();
   assertTensor(x, 'x', { rank: [3, 4], dtype: ['float32', 'int32'] });
+  if (typeof keepDims !== 'boolean') throw new InvalidArgumentError('options.keepDims', 'a boolean', describeValue(keepDims));
+  if (x.size === 0) throw new InvalidArgumentError('x', 'an input with n_H, n_W and n_C >= 1', `shape [${x.shape.join(', ')}]`);
   return tf.tidy(() => {
     const axes = x.rank === 3 ? [0, 1] : [1, 2];
     const xf = x.dtype === 'float32' ? x : tf.cast(x, 'float32');
@@ -89,12 +103,12 @@ function globalPool(kind: 'max' | 'avg', x: tf.Tensor3D | tf.Tensor4D, keepDims:
   });
 }
 
-/** Global average pooling: [m, n_H, n_W, n_C] -> [m, n_C] (Keras GlobalAveragePooling2D). */
+/** Global average pooling: [m, n_H, n_W, n_C] -> [m, n_C] ([n_H, n_W, n_C] -> [n_C]); keepDims: [m, 1, 1, n_C]. Keras GlobalAveragePooling2D. */
 export function globalAvgPool(x: tf.Tensor3D | tf.Tensor4D, options: { keepDims?: boolean } = {}): tf.Tensor {
-  return globalPool('avg', x, options.keepDims ?? false);
+  return globalPool('avg', x, options?.keepDims ?? false);
 }
 
-/** Global max pooling: [m, n_H, n_W, n_C] -> [m, n_C]. */
+/** Global max pooling: [m, n_H, n_W, n_C] -> [m, n_C] ([n_H, n_W, n_C] -> [n_C]); keepDims: [m, 1, 1, n_C]. */
 export function globalMaxPool(x: tf.Tensor3D | tf.Tensor4D, options: { keepDims?: boolean } = {}): tf.Tensor {
-  return globalPool('max', x, options.keepDims ?? false);
+  return globalPool('max', x, options?.keepDims ?? false);
 }

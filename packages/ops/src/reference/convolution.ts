@@ -40,9 +40,18 @@ export function resolvePadding(pad: ConvParams['pad'], h: number, w: number, fh:
   return pad;
 }
 
+/** n_out = ⌊(n + p_before + p_after − d(f−1) − 1)/s⌋ + 1; throws when the dilated filter overhangs the padded input. */
+export function referenceOutputSize(n: number, f: number, s: number, d: number, before: number, after: number): number {
+  const effective = d * (f - 1) + 1;
+  if (n + before + after < effective) throw new Error(`reference: filter ${f} (effective ${effective}) is larger than the padded input ${n + before + after}`);
+  return Math.floor((n + before + after - effective) / s) + 1;
+}
+
 /** Pads the H and W dimensions of X [m, n_H, n_W, n_C] with zeros. */
 export function zeroPad(X: NDArray, pad: number | Padding2D): NDArray {
   const p = typeof pad === 'number' ? { top: pad, bottom: pad, left: pad, right: pad } : pad;
+  if ([p.top, p.bottom, p.left, p.right].some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`zeroPad: invalid padding ${JSON.stringify(pad)}`);
+  if (X.shape.length !== 4) throw new Error(`zeroPad: expected X of shape [m, n_H, n_W, n_C], got [${X.shape}]`);
   const [m, h, w, c] = X.shape as [number, number, number, number];
   const out = ndarray([m, h + p.top + p.bottom, w + p.left + p.right, c]);
   for (let i = 0; i < m; i++)
@@ -52,11 +61,17 @@ export function zeroPad(X: NDArray, pad: number | Padding2D): NDArray {
   return out;
 }
 
-/** One step: Σ(a_slice_prev ⊙ W) + b over a window [f, f, n_C_prev]. */
-export function convSingleStep(aSlicePrev: ArrayLike<number>, W: ArrayLike<number>, b: number): number {
+/**
+ * One step (the course's conv_single_step): Z = Σ(a_slice_prev ⊙ W) + b over one window [f, f, n_C_prev].
+ * Takes flat values or NDArrays of the same size; b a number or a one-element NDArray.
+ */
+export function convSingleStep(aSlicePrev: ArrayLike<number> | NDArray, W: ArrayLike<number> | NDArray, b: number | NDArray): number {
+  const a = 'data' in aSlicePrev ? aSlicePrev.data : aSlicePrev;
+  const w = 'data' in W ? W.data : W;
+  if (a.length !== w.length) throw new Error(`convSingleStep: slice has ${a.length} values, W has ${w.length}`);
   let s = 0;
-  for (let i = 0; i < aSlicePrev.length; i++) s += aSlicePrev[i]! * W[i]!;
-  return s + b;
+  for (let i = 0; i < a.length; i++) s += a[i]! * w[i]!;
+  return s + (typeof b === 'number' ? b : b.data[0]!);
 }
 
 export interface ConvCache {
@@ -78,8 +93,8 @@ export function convForward(Aprev: NDArray, W: NDArray, b?: NDArray, params: Con
   const pad = resolvePadding(params.pad, hPrev, wPrev, fh, fw, stride, dilation);
   const bias = b ?? ndarray([nC]);
   const A = zeroPad(Aprev, pad);
-  const nH = Math.floor((hPrev + pad.top + pad.bottom - dilation[0] * (fh - 1) - 1) / stride[0]) + 1;
-  const nW = Math.floor((wPrev + pad.left + pad.right - dilation[1] * (fw - 1) - 1) / stride[1]) + 1;
+  const nH = referenceOutputSize(hPrev, fh, stride[0], dilation[0], pad.top, pad.bottom);
+  const nW = referenceOutputSize(wPrev, fw, stride[1], dilation[1], pad.left, pad.right);
   const Z = ndarray([m, nH, nW, nC]);
   const slice = new Float64Array(fh * fw * cPrev);
   const wc = new Float64Array(fh * fw * cPrev);
@@ -127,25 +142,20 @@ export function convBackward(dZ: NDArray, cache: ConvCache): { dAprev: NDArray; 
                 dW.data[wi] = dW.data[wi]! + A.data[at4(A, i, y, x, k)]! * g;
               }
         }
-  // dA_prev = dA_prev_pad without the padding
-  const dAprev = ndarray([m, hPrev, wPrev, cPrev]);
-  for (let i = 0; i < m; i++)
-    for (let y = 0; y < hPrev; y++)
-      for (let x = 0; x < wPrev; x++)
-        for (let k = 0; k < cPrev; k++) dAprev.data[at4(dAprev, i, y, x, k)] = dA.data[at4(dA, i, y + pad.top, x + pad.left, k)]!;
-  return { dAprev, dW, db };
+  return { dAprev: unpad(dA, pad, [m, hPrev, wPrev, cPrev]), dW, db };
 }
 
-/** Depthwise: each input channel c has its own m filters W[:, :, c, q]; output channel c·m + q. */
+/** Depthwise: each input channel c has its own `multiplier` filters W[:, :, c, q]; output channel c·multiplier + q. */
 export function depthwiseConvForward(Aprev: NDArray, W: NDArray, params: ConvParams = {}): NDArray {
   const [m, hPrev, wPrev, cPrev] = Aprev.shape as [number, number, number, number];
-  const [fh, fw, , mult] = W.shape as [number, number, number, number];
+  const [fh, fw, cIn, mult] = W.shape as [number, number, number, number];
+  if (cIn !== cPrev) throw new Error(`depthwiseConvForward: filter expects ${cIn} channels, input has ${cPrev}`);
   const stride = pair(params.stride);
   const dilation = pair(params.dilation);
   const pad = resolvePadding(params.pad, hPrev, wPrev, fh, fw, stride, dilation);
   const A = zeroPad(Aprev, pad);
-  const nH = Math.floor((hPrev + pad.top + pad.bottom - dilation[0] * (fh - 1) - 1) / stride[0]) + 1;
-  const nW = Math.floor((wPrev + pad.left + pad.right - dilation[1] * (fw - 1) - 1) / stride[1]) + 1;
+  const nH = referenceOutputSize(hPrev, fh, stride[0], dilation[0], pad.top, pad.bottom);
+  const nW = referenceOutputSize(wPrev, fw, stride[1], dilation[1], pad.left, pad.right);
   const Z = ndarray([m, nH, nW, cPrev * mult]);
   for (let i = 0; i < m; i++)
     for (let h = 0; h < nH; h++)
@@ -161,8 +171,62 @@ export function depthwiseConvForward(Aprev: NDArray, W: NDArray, params: ConvPar
   return Z;
 }
 
+/** Gradients of depthwiseConvForward: as convBackward, but output channel c·multiplier + q only sees input channel c. */
+export function depthwiseConvBackward(dZ: NDArray, Aprev: NDArray, W: NDArray, params: ConvParams = {}): { dAprev: NDArray; dW: NDArray } {
+  const [m, hPrev, wPrev, cPrev] = Aprev.shape as [number, number, number, number];
+  const [fh, fw, , mult] = W.shape as [number, number, number, number];
+  const [, nH, nW] = dZ.shape as [number, number, number, number];
+  const stride = pair(params.stride);
+  const dilation = pair(params.dilation);
+  const pad = resolvePadding(params.pad, hPrev, wPrev, fh, fw, stride, dilation);
+  const A = zeroPad(Aprev, pad);
+  const dA = ndarray(A.shape);
+  const dW = ndarray(W.shape);
+  for (let i = 0; i < m; i++)
+    for (let h = 0; h < nH; h++)
+      for (let w = 0; w < nW; w++)
+        for (let c = 0; c < cPrev; c++)
+          for (let q = 0; q < mult; q++) {
+            const g = dZ.data[at4(dZ, i, h, w, c * mult + q)]!;
+            for (let a = 0; a < fh; a++)
+              for (let bb = 0; bb < fw; bb++) {
+                const ai = at4(A, i, h * stride[0] + a * dilation[0], w * stride[1] + bb * dilation[1], c);
+                const wi = at4(W, a, bb, c, q);
+                dA.data[ai] = dA.data[ai]! + W.data[wi]! * g;
+                dW.data[wi] = dW.data[wi]! + A.data[ai]! * g;
+              }
+          }
+  return { dAprev: unpad(dA, pad, [m, hPrev, wPrev, cPrev]), dW };
+}
+
+/** The inverse of zeroPad: dA_prev = dA_prev_pad[:, top:−bottom, left:−right, :]. */
+function unpad(padded: NDArray, pad: Padding2D, shape: [number, number, number, number]): NDArray {
+  const [m, h, w, c] = shape;
+  const out = ndarray(shape);
+  for (let i = 0; i < m; i++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) out.data[at4(out, i, y, x, k)] = padded.data[at4(padded, i, y + pad.top, x + pad.left, k)]!;
+  return out;
+}
+
 /** Separable = depthwise, then a 1×1 pointwise convolution. */
 export function separableConvForward(Aprev: NDArray, depthwise: NDArray, pointwise: NDArray, params: ConvParams = {}): NDArray {
   const dw = depthwiseConvForward(Aprev, depthwise, params);
   return convForward(dw, pointwise, undefined, { stride: 1, pad: 0 }).Z;
+}
+
+/** Gradients of separableConvForward by the chain rule: back through the 1×1 conv, then the depthwise conv. */
+export function separableConvBackward(
+  dZ: NDArray,
+  Aprev: NDArray,
+  depthwise: NDArray,
+  pointwise: NDArray,
+  params: ConvParams = {},
+): { dAprev: NDArray; dDepthwise: NDArray; dPointwise: NDArray } {
+  const mid = depthwiseConvForward(Aprev, depthwise, params);
+  const { cache } = convForward(mid, pointwise, undefined, { stride: 1, pad: 0 });
+  const { dAprev: dMid, dW: dPointwise } = convBackward(dZ, cache);
+  const { dAprev, dW: dDepthwise } = depthwiseConvBackward(dMid, Aprev, depthwise, params);
+  return { dAprev, dDepthwise, dPointwise };
 }

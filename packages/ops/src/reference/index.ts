@@ -6,4 +6,5 @@ export * from './ndarray.js';
 export * from './convolution.js';
 export * from './pooling.js';
 export * from './normalization.js';
+export * from './gram.js';
 export * from './boxes.js';

@@ -1,4 +1,7 @@
-/** Batch norm over every axis but the last (channels), forward and backward, plain loops. */
+/**
+ * Batch norm over every axis but the last (channels), forward and backward, plain loops:
+ * x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β, with μ, σ² (biased, /n) from the batch or given (inference).
+ */
 import { ndarray, type NDArray } from './ndarray.js';
 
 export function batchNormForward(x: NDArray, gamma: ArrayLike<number>, beta: ArrayLike<number>, eps: number, stats?: { mean: ArrayLike<number>; variance: ArrayLike<number> }) {
@@ -23,7 +26,10 @@ export function batchNormForward(x: NDArray, gamma: ArrayLike<number>, beta: Arr
   return { y, cache: { xhat, mean, variance, gamma, eps, batchStats: !stats } };
 }
 
-/** Gradients of batchNormForward in training mode (statistics from the batch). */
+/**
+ * Gradients of batchNormForward. Batch statistics: dx = γ/(n·√(σ²+ε)) · (n·dy − Σdy − x̂·Σ(dy·x̂));
+ * given statistics (inference): dx = γ/√(σ²+ε) · dy. dγ = Σ dy·x̂, dβ = Σ dy.
+ */
 export function batchNormBackward(dy: NDArray, cache: ReturnType<typeof batchNormForward>['cache']) {
   const { xhat, variance, gamma, eps } = cache;
   const c = variance.length;
@@ -43,18 +49,4 @@ export function batchNormBackward(dy: NDArray, cache: ReturnType<typeof batchNor
       : gamma[k]! * inv * dy.data[i]!;
   }
   return { dx, dgamma, dbeta };
-}
-
-/** Gram matrix G = A·Aᵀ of activations A [n_H, n_W, n_C] unrolled to [n_C, n_H·n_W]. */
-export function gramMatrixReference(A: NDArray): NDArray {
-  const c = A.shape[A.shape.length - 1]!;
-  const hw = A.data.length / c;
-  const G = ndarray([c, c]);
-  for (let i = 0; i < c; i++)
-    for (let j = 0; j < c; j++) {
-      let s = 0;
-      for (let p = 0; p < hw; p++) s += A.data[p * c + i]! * A.data[p * c + j]!;
-      G.data[i * c + j] = s;
-    }
-  return G;
 }

@@ -4,14 +4,17 @@
  * as TensorFlow does.
  */
 import { at4, ndarray, type NDArray } from './ndarray.js';
-import { referenceSamePadding, type Padding2D } from './convolution.js';
+import { referenceOutputSize, referenceSamePadding, type Padding2D } from './convolution.js';
 
 export type PoolMode = 'max' | 'average';
 
 export interface PoolParams {
   f: number | [number, number];
+  /** Default f (non-overlapping windows). */
   stride?: number | [number, number];
   pad?: 'valid' | 'same';
+  /** Default 'max'; a third argument to poolForward overrides it. */
+  mode?: PoolMode;
 }
 
 export interface PoolCache {
@@ -19,20 +22,33 @@ export interface PoolCache {
   f: [number, number];
   stride: [number, number];
   pad: Padding2D;
+  /** The mode of the forward pass (poolBackward's default). */
+  mode: PoolMode;
 }
 
 const pair = (v: number | [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : v);
 
-/** Mask of the window's (first) maximum: 1 there, 0 elsewhere. */
-export function createMaskFromWindow(x: ArrayLike<number>): number[] {
+/**
+ * Mask of the window's maximum: 1 there, 0 elsewhere (the course's create_mask_from_window, x == max(x)).
+ * On ties only the first maximum (row-major) is marked, as TensorFlow's MaxPoolGrad routes the gradient.
+ */
+export function createMaskFromWindow(x: ArrayLike<number> | NDArray): number[] {
+  const v = 'data' in x ? x.data : x;
   let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
-  return Array.from(x, (_, i) => (i === best ? 1 : 0));
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return Array.from(v, (_, i) => (i === best ? 1 : 0));
 }
 
-/** dz spread evenly over a window of `count` values. */
-export function distributeValue(dz: number, count: number): number[] {
-  return new Array<number>(count).fill(dz / count);
+/**
+ * The course's distribute_value: dz spread evenly over a window, dz / (n_H · n_W) each.
+ * `shape` a count (flat result) or [n_H, n_W] (a matrix, as in the course).
+ */
+export function distributeValue(dz: number, shape: number): number[];
+export function distributeValue(dz: number, shape: readonly [number, number]): number[][];
+export function distributeValue(dz: number, shape: number | readonly [number, number]): number[] | number[][] {
+  if (typeof shape === 'number') return new Array<number>(shape).fill(dz / shape);
+  const [h, w] = shape;
+  return Array.from({ length: h }, () => new Array<number>(w).fill(dz / (h * w)));
 }
 
 /** Rows [y0, y1) and columns [x0, x1) of the input under output (y, x)'s window, padding excluded. */
@@ -44,7 +60,8 @@ function windowBounds(stride: [number, number], f: [number, number], pad: Paddin
   return { y0, y1, x0, x1 };
 }
 
-export function poolForward(Aprev: NDArray, params: PoolParams, mode: PoolMode = 'max'): { A: NDArray; cache: PoolCache } {
+/** A = pool(A_prev) with n_H = ⌊(n_H_prev + p_t + p_b − f)/s⌋ + 1; mode 'max' or 'average'. */
+export function poolForward(Aprev: NDArray, params: PoolParams, mode: PoolMode = params.mode ?? 'max'): { A: NDArray; cache: PoolCache } {
   const [m, hPrev, wPrev, c] = Aprev.shape as [number, number, number, number];
   const f = pair(params.f);
   const stride = pair(params.stride ?? params.f);
@@ -54,8 +71,8 @@ export function poolForward(Aprev: NDArray, params: PoolParams, mode: PoolMode =
     const [left, right] = referenceSamePadding(wPrev, f[1], stride[1]);
     pad = { top, bottom, left, right };
   }
-  const nH = Math.floor((hPrev + pad.top + pad.bottom - f[0]) / stride[0]) + 1;
-  const nW = Math.floor((wPrev + pad.left + pad.right - f[1]) / stride[1]) + 1;
+  const nH = referenceOutputSize(hPrev, f[0], stride[0], 1, pad.top, pad.bottom);
+  const nW = referenceOutputSize(wPrev, f[1], stride[1], 1, pad.left, pad.right);
   const A = ndarray([m, nH, nW, c]);
   for (let i = 0; i < m; i++)
     for (let h = 0; h < nH; h++)
@@ -67,10 +84,11 @@ export function poolForward(Aprev: NDArray, params: PoolParams, mode: PoolMode =
           A.data[at4(A, i, h, w, k)] = mode === 'max' ? Math.max(...vals) : vals.reduce((a, b) => a + b, 0) / vals.length;
         }
       }
-  return { A, cache: { Aprev, f, stride, pad } };
+  return { A, cache: { Aprev, f, stride, pad, mode } };
 }
 
-export function poolBackward(dA: NDArray, cache: PoolCache, mode: PoolMode = 'max'): NDArray {
+/** dA_prev from dA: max routes each gradient to its window's maximum (mask), average spreads it evenly. */
+export function poolBackward(dA: NDArray, cache: PoolCache, mode: PoolMode = cache.mode): NDArray {
   const { Aprev, f, stride, pad } = cache;
   const [m, hPrev, wPrev, c] = Aprev.shape as [number, number, number, number];
   const [, nH, nW] = dA.shape as [number, number, number, number];
