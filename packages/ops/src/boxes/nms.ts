@@ -1,113 +1,98 @@
 /**
- * Non-max suppression, as the course teaches it: discard boxes scoring ≤ scoreThreshold, then repeatedly
- * keep the highest-scoring box and discard every remaining box that overlaps it with IoU > iouThreshold.
- * Class-aware (torchvision batched_nms): boxes of different classes never suppress each other.
- * Ties in score keep the lower index first. Same comparison (IoU strictly greater) as tfjs and torchvision.
+ * Non-max suppression, the course's algorithm, class-aware like torchvision's batched_nms:
+ *   1. discard every box scoring below `scoreThreshold` (kept: score >= scoreThreshold);
+ *   2. pick the box with the highest score and output it (equal scores: the lower index first);
+ *   3. discard every remaining box of the same class whose IoU with it is >= `iouThreshold`;
+ *   4. repeat from 2 until no box is left or `maxDetections` are output.
+ * Boxes of different classes never suppress each other (`classAware: false` treats all as one class).
+ * So iouThreshold 1 only removes exact duplicates, and iouThreshold 0 keeps one box per class.
+ *
+ * Comparisons, next to the libraries users know:
+ * - IoU >= iouThreshold suppresses, as in the course and in tfjs' own NMS (cpu, wasm, and the
+ *   tf.image.nonMaxSuppressionAsync used on every backend), whereas torchvision and TensorFlow's C++ kernel
+ *   (tfjs-node's tf.image.nonMaxSuppression) suppress only IoU > threshold: they differ only when an IoU
+ *   equals the threshold exactly.
+ * - score >= scoreThreshold is kept (the course); tfjs keeps score > scoreThreshold.
+ * Why not call tf.image.nonMaxSuppression*: its async form is this same loop in JavaScript on downloaded
+ * data (so no speed to gain), the sync form's result depends on the backend (the comparison above), it runs
+ * on float32 copies of the coordinates, and it has no classes — the coordinate-offset trick for classes
+ * (shift each class far apart) loses float32 precision (an offset of 80·641 px leaves ~0.004 px steps).
+ * The tests check our results against tf.image.nonMaxSuppressionAsync, per class, and against the reference.
  */
-import { InvalidArgumentError } from '../errors/errors.js';
-import { assertFiniteNumber, assertInteger, describeValue } from '../errors/validate.js';
-import { assertBoxes, convertBoxes, type Box, type BoxFormat } from './box-format.js';
-import { iouXyxy } from './iou.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Box, BoxLike, BoxObject } from './box-types.js';
+import {
+  candidates,
+  readDetectionInput,
+  readDetectionInputAsync,
+  readNmsParams,
+  type Detection,
+  type DetectionInput,
+  type DetectionInputOptions,
+  type NmsParams,
+} from './detection-input.js';
+import { iouFlat } from './iou.js';
 
-export interface Detection {
-  /** Index into the input arrays. */
-  index: number;
-  /** The box, in the input format. */
-  box: Box;
-  score: number;
-  class: number;
-}
+export type { Detection } from './detection-input.js';
 
-export interface NmsOptions {
-  boxes: readonly (readonly number[])[];
-  scores: readonly number[];
-  /** Class id per box (default all 0). */
-  classes?: readonly number[];
-  /** Default 0.5. */
+export interface NmsOptions<Boxes = readonly BoxLike[] | tf.Tensor2D> extends DetectionInputOptions<Boxes> {
+  /** Discard boxes with IoU >= this with a kept box of their class (default 0.5). In [0, 1]. */
   iouThreshold?: number;
-  /** Boxes scoring ≤ this are dropped first (default 0: keep every positive score). */
+  /** Discard boxes scoring below this first (default 0: keep every non-negative score). */
   scoreThreshold?: number;
-  /** Default 100. */
+  /** At most this many detections in all (default 100; Infinity for no limit). */
   maxDetections?: number;
-  /** Default true. */
+  /** Default true: boxes of different classes never suppress each other. */
   classAware?: boolean;
-  /** Default 'xyxy'. */
-  format?: BoxFormat;
 }
 
-export function validateNms(o: NmsOptions): { xyxy: Box[]; classes: readonly number[] } {
-  if (o == null || typeof o !== 'object') throw new InvalidArgumentError('options', 'an object { boxes, scores, ... }', describeValue(o));
-  const format = o.format ?? 'xyxy';
-  assertBoxes(o.boxes, 'options.boxes', format);
-  if (!Array.isArray(o.scores) || o.scores.length !== o.boxes.length) {
-    throw new InvalidArgumentError('options.scores', `an array of ${o.boxes.length} scores (one per box)`, describeValue(o.scores));
-  }
-  o.scores.forEach((s, i) => assertFiniteNumber(s, `options.scores[${i}]`));
-  if (o.classes !== undefined && (!Array.isArray(o.classes) || o.classes.length !== o.boxes.length || o.classes.some((c) => !Number.isInteger(c)))) {
-    throw new InvalidArgumentError('options.classes', `an array of ${o.boxes.length} integer class ids`, describeValue(o.classes));
-  }
-  assertFiniteNumber(o.iouThreshold ?? 0.5, 'options.iouThreshold', { min: 0, max: 1 });
-  if (o.scoreThreshold !== undefined) assertFiniteNumber(o.scoreThreshold, 'options.scoreThreshold');
-  assertInteger(o.maxDetections ?? 100, 'options.maxDetections', 0);
-  const xyxy = format === 'xyxy' ? o.boxes.map((b) => [...b] as Box) : convertBoxes(o.boxes, { from: format, to: 'xyxy' });
-  return { xyxy, classes: o.classes ?? new Array<number>(o.boxes.length).fill(0) };
-}
-
-/** Greedy (class-aware) NMS. Returns detections sorted by score. */
-export function nonMaxSuppression(options: NmsOptions): Detection[] {
-  const { xyxy, classes } = validateNms(options);
-  const iouThreshold = options.iouThreshold ?? 0.5;
-  const scoreThreshold = options.scoreThreshold ?? 0;
-  const maxDetections = options.maxDetections ?? 100;
-  const classAware = options.classAware ?? true;
-  const order = options.scores
-    .map((s, i) => i)
-    .filter((i) => options.scores[i]! > scoreThreshold)
-    .sort((a, b) => options.scores[b]! - options.scores[a]! || a - b);
+/** Indices kept by greedy NMS, best first. */
+function greedy(input: DetectionInput, p: NmsParams): number[] {
   const kept: number[] = [];
-  for (const i of order) {
-    if (kept.length >= maxDetections) break;
-    // Keep i unless a kept (higher-scoring) box of its class overlaps it too much.
-    if (kept.every((k) => (classAware && classes[k] !== classes[i]) || iouXyxy(xyxy[k]!, xyxy[i]!) <= iouThreshold)) kept.push(i);
+  const keptByClass = new Map<number, number[]>();
+  for (const i of candidates(input.scores, p.scoreThreshold)) {
+    if (kept.length >= p.maxDetections) break;
+    const group = p.classAware ? input.classes[i]! : 0;
+    let mine = keptByClass.get(group);
+    if (!mine) keptByClass.set(group, (mine = []));
+    // Check the most recent kept boxes first: overlapping boxes tend to have close scores.
+    let suppressed = false;
+    for (let k = mine.length - 1; k >= 0 && !suppressed; k--) suppressed = iouFlat(input.xyxy, i, input.xyxy, mine[k]!) >= p.iouThreshold;
+    if (!suppressed) {
+      mine.push(i);
+      kept.push(i);
+    }
   }
-  return kept.map((i) => ({ index: i, box: [...options.boxes[i]!] as Box, score: options.scores[i]!, class: classes[i]! }));
+  return kept;
 }
 
-export interface SoftNmsOptions extends NmsOptions {
-  /** 'gaussian' (default): s·exp(−IoU²/σ); 'linear': s·(1 − IoU) when IoU > iouThreshold. */
-  method?: 'linear' | 'gaussian';
-  /** Gaussian σ (default 0.5, the paper's value). */
-  sigma?: number;
+const DEFAULTS = { iouThreshold: 0.5, scoreThreshold: 0 };
+
+function detections(input: DetectionInput, p: NmsParams): Detection<Box | BoxObject>[] {
+  return greedy(input, p).map((i) => ({ index: i, box: input.box(i), score: input.scores[i]!, class: input.classes[i]! }));
 }
 
 /**
- * Soft-NMS (Bodla et al. 2017): instead of deleting overlapping boxes, decay their scores, then keep boxes
- * whose decayed score stays above `scoreThreshold` (default 0.001). Class-aware like `nonMaxSuppression`.
+ * Greedy, class-aware non-max suppression (see the top of this file). Returns plain detections sorted by
+ * score, boxes in the input's format and form. Tensors are read with dataSync; on a GPU backend prefer
+ * `nonMaxSuppressionAsync`.
+ *
+ *     nonMaxSuppression({ boxes, scores, classes, iouThreshold: 0.45, scoreThreshold: 0.25 })
+ *     // [{ index: 3, box: [x1, y1, x2, y2], score: 0.92, class: 0 }, ...]
  */
-export function softNms(options: SoftNmsOptions): Detection[] {
-  const { xyxy, classes } = validateNms(options);
-  const method = options.method ?? 'gaussian';
-  if (method !== 'linear' && method !== 'gaussian') throw new InvalidArgumentError('options.method', "'linear' or 'gaussian'", describeValue(method));
-  const sigma = options.sigma ?? 0.5;
-  assertFiniteNumber(sigma, 'options.sigma', { min: Number.MIN_VALUE });
-  const iouThreshold = options.iouThreshold ?? 0.5;
-  const scoreThreshold = options.scoreThreshold ?? 0.001;
-  const maxDetections = options.maxDetections ?? 100;
-  const classAware = options.classAware ?? true;
-  const scores = [...options.scores];
-  const left = new Set(scores.map((_, i) => i));
-  const out: Detection[] = [];
-  while (left.size > 0 && out.length < maxDetections) {
-    let best = -1;
-    for (const i of left) if (best < 0 || scores[i]! > scores[best]! || (scores[i] === scores[best] && i < best)) best = i;
-    left.delete(best);
-    if (scores[best]! <= scoreThreshold) break;
-    out.push({ index: best, box: [...options.boxes[best]!] as Box, score: scores[best]!, class: classes[best]! });
-    for (const j of left) {
-      if (classAware && classes[j] !== classes[best]) continue;
-      const ov = iouXyxy(xyxy[best]!, xyxy[j]!);
-      scores[j] = scores[j]! * (method === 'linear' ? (ov > iouThreshold ? 1 - ov : 1) : Math.exp(-(ov * ov) / sigma));
-    }
-  }
-  return out;
+export function nonMaxSuppression<O extends BoxObject>(options: NmsOptions<readonly O[]>): Detection<O>[];
+export function nonMaxSuppression(options: NmsOptions<readonly (readonly number[])[] | tf.Tensor2D>): Detection<Box>[];
+export function nonMaxSuppression(options: NmsOptions): Detection<Box | BoxObject>[];
+export function nonMaxSuppression(options: NmsOptions): Detection<Box | BoxObject>[] {
+  const p = readNmsParams(options, DEFAULTS); // before reading any tensor
+  return detections(readDetectionInput(options), p);
+}
+
+/** `nonMaxSuppression` reading tensors with `await data()`, so a GPU backend is not blocked. */
+export function nonMaxSuppressionAsync<O extends BoxObject>(options: NmsOptions<readonly O[]>): Promise<Detection<O>[]>;
+export function nonMaxSuppressionAsync(options: NmsOptions<readonly (readonly number[])[] | tf.Tensor2D>): Promise<Detection<Box>[]>;
+export function nonMaxSuppressionAsync(options: NmsOptions): Promise<Detection<Box | BoxObject>[]>;
+export async function nonMaxSuppressionAsync(options: NmsOptions): Promise<Detection<Box | BoxObject>[]> {
+  const p = readNmsParams(options, DEFAULTS);
+  return detections(await readDetectionInputAsync(options), p);
 }
