@@ -1,6 +1,12 @@
 /**
  * Small helpers for writing wasm kernels out of wasm's own kernels. A kernel function receives TensorInfos
  * (no engine bookkeeping), so intermediates are created and freed on the backend directly.
+ *
+ * XNNPACK operator cache: wasm's Conv2D/matmul keep the prepared operator (packed weights) keyed by the
+ * filter's tensor id. Temporary filters we build are fresh tensors: wasm never reuses an id
+ * (dataIdNextNumber only grows) and disposeData runs dispose_data, which deletes the operators cached on
+ * that id, so a temporary cannot hit a stale operator. Conv2D's key also holds every shape parameter
+ * (kernel size, strides, dilations, padding, channels); matmul's does not (see matmul-weights.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -53,6 +59,18 @@ export function reshape(backend: WasmBackendLike, x: tf.TensorInfo, shape: numbe
   return run(backend, 'Reshape', { x }, { shape });
 }
 
+/** Constant (zero) padding, `paddings[d] = [before, after]`. */
+export function pad(backend: WasmBackendLike, x: tf.TensorInfo, paddings: [number, number][]): tf.TensorInfo {
+  return run(backend, 'PadV2', { x }, { paddings, constantValue: 0 } as unknown as tf.NamedAttrMap);
+}
+
+/** A fresh copy (new data id: no XNNPACK operator cached on it). */
+export function copy(backend: WasmBackendLike, x: tf.TensorInfo, shape: number[] = x.shape): tf.TensorInfo {
+  const out = backend.makeOutput(shape, x.dtype);
+  backend.typedArrayFromHeap(out).set(backend.typedArrayFromHeap({ ...x, shape }));
+  return out;
+}
+
 /** A zero-filled float32 tensor on the wasm heap (makeOutput does not clear memory). */
 export function zeros(backend: WasmBackendLike, shape: number[]): tf.TensorInfo {
   const out = backend.makeOutput(shape, 'float32');
@@ -88,4 +106,10 @@ export function backpropConvInfo(kernel: string, attrs: tf.NamedAttrMap | undefi
     pad,
     dimRoundingMode,
   );
+}
+
+/** Pool2DInfo of a pooling-gradient kernel (MaxPoolGrad/AvgPoolGrad attributes). */
+export function poolGradInfo(xShape: number[], attrs: tf.NamedAttrMap | undefined): tf.backend_util.Conv2DInfo {
+  const a = (attrs ?? {}) as unknown as tf.MaxPoolGradAttrs;
+  return tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
 }
