@@ -20,7 +20,7 @@ import {
   writeImage,
 } from '@cnn/ops';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { alexnet, formatSummary, googlenet, inceptionV3, lenet5, mobilenet, mobilenetV2, resnet50, summary, unet, vgg16 } from '@cnn/architectures';
+import { alexnet, basicResNet, formatSummary, googlenet, inceptionV3, lenet5, mobilenet, mobilenetV2, resnet50, summary, unet, vgg16 } from '@cnn/architectures';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'out');
 const started = performance.now();
@@ -162,5 +162,90 @@ for (const [label, build] of builds) {
 const lenet = lenet5();
 console.log(formatSummary(summary(lenet)).split('\n').map((l) => `  ${l}`).join('\n'));
 lenet.dispose();
+
+// 7. A small ResNet learns a SIGNS-style task from generated pictures
+section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@cnn/architectures basicResNet + model.fit');
+{
+  // The course's SIGNS task is "how many fingers does the hand show". The tour must run offline on a fresh
+  // clone, so it draws its own: a palm blob with 0-5 raised fingers, random skin tone, position, size, tilt
+  // and a noisy background (the real data set is in apps/architectures-demo: `signs`).
+  const size = 32;
+  const rand = mulberry32(7);
+  const draw = (fingers: number): Float32Array => {
+    const px = new Float32Array(size * size * 3);
+    const bg = [rand(), rand(), rand()].map((v) => 0.2 + 0.5 * v);
+    const skin = [0.75 + 0.2 * rand(), 0.5 + 0.2 * rand(), 0.35 + 0.2 * rand()];
+    const cx = 16 + (rand() - 0.5) * 6;
+    const cy = 21 + (rand() - 0.5) * 4;
+    const r = 6 + rand() * 2;
+    const tilt = (rand() - 0.5) * 0.5;
+    const inside = (x: number, y: number): boolean => {
+      if ((x - cx) ** 2 + ((y - cy) * 1.2) ** 2 < r * r) return true; // palm
+      for (let f = 0; f < fingers; f++) {
+        const a = -Math.PI / 2 + tilt + (f - (fingers - 1) / 2) * 0.45;
+        const [dx, dy] = [Math.cos(a), Math.sin(a)];
+        const t = (x - cx) * dx + (y - cy) * dy; // along the finger
+        const d = Math.abs(-(x - cx) * dy + (y - cy) * dx); // across it
+        if (t > r * 0.5 && t < r + 8 && d < 1.3) return true;
+      }
+      return false;
+    };
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const on = inside(x + 0.5, y + 0.5);
+        for (let c = 0; c < 3; c++) px[(y * size + x) * 3 + c] = Math.min(1, Math.max(0, (on ? skin[c]! : bg[c]!) + (rand() - 0.5) * 0.15));
+      }
+    }
+    return px;
+  };
+  const make = (n: number) => {
+    const labels = Array.from({ length: n }, (_, i) => i % 6);
+    const data = new Float32Array(n * size * size * 3);
+    labels.forEach((l, i) => data.set(draw(l), i * size * size * 3));
+    return { x: tf.tensor4d(data, [n, size, size, 3]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), 6), labels };
+  };
+  const train = make(1500);
+  const test = make(180);
+  const sample = tf.tidy(() => tf.cast(tf.mul(tf.concat(tf.unstack(tf.slice(test.x, [0, 0, 0, 0], [6, size, size, 3])), 1), 255), 'int32') as tf.Tensor3D);
+  await save('signs-generated.png', sample);
+  sample.dispose();
+  const model = await basicResNet({ blocks: [1, 1], filters: [16, 32], inputShape: [size, size, 3], classes: 6, name: 'fingers_resnet' });
+  model.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const epochs = 8;
+  const batches = Math.ceil(1500 / 32);
+  const t0 = performance.now();
+  await model.fit(train.x, train.y, {
+    epochs,
+    batchSize: 32,
+    shuffle: true,
+    verbose: 0,
+    callbacks: {
+      onBatchEnd: async (batch) => {
+        if (process.stdout.isTTY) process.stdout.write(`\r  epoch progress [${'#'.repeat(Math.round((20 * (batch + 1)) / batches)).padEnd(20)}]`);
+      },
+      onEpochEnd: async (epoch, logs) => {
+        console.log(`${process.stdout.isTTY ? '\r' : ''}  epoch ${epoch + 1}/${epochs}: loss ${logs?.['loss']?.toFixed(3)}, train accuracy ${(100 * (logs?.['acc'] ?? 0)).toFixed(1)}%        `);
+      },
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const [, acc] = model.evaluate(test.x, test.y, { batchSize: 64 }) as tf.Scalar[];
+  console.log(`  ${model.countParams().toLocaleString('en-US')} params; test accuracy ${(100 * (await acc!.data())[0]!).toFixed(1)}% on 180 held-out pictures after ${seconds.toFixed(0)} s of training on ${info.backend}`);
+  tf.dispose([train.x, train.y, test.x, test.y, acc!]);
+  model.dispose();
+  console.log(`  wrote ${shown(join(outDir, 'signs-generated.png'))} (six test pictures: 0..5 fingers)`);
+}
+
+/** Seeded PRNG (mulberry32), so the tour's data are the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s. Pictures are in ${shown(outDir)}/ (tensors alive: ${tf.memory().numTensors}).`);

@@ -5,7 +5,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveOptions, type ApplicationOptions } from './options.js';
-import { loadWeightsByName } from './weights.js';
+import { finishModel } from './weights.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -36,6 +36,5 @@ export async function alexnet(options: ApplicationOptions & { dropout?: number }
     x = tfl.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as Sym;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: 'alexnet' });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: 'AlexNet' });
 }

@@ -8,7 +8,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from '@cnn/ops';
 import { resolveOptions, type ApplicationOptions } from './options.js';
-import { loadWeightsByName } from './weights.js';
+import { finishModel } from './weights.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -74,6 +74,5 @@ export async function googlenet(options: ApplicationOptions & { branch3Kernel?: 
     x = tfl.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as Sym;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: 'googlenet' });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: 'GoogLeNet' });
 }

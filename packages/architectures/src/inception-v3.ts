@@ -7,7 +7,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalizationNoScale } from './batch-norm-no-scale.js';
 import { resolveOptions, type ApplicationOptions } from './options.js';
-import { loadWeightsByName } from './weights.js';
+import { finishModel } from './weights.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -94,6 +94,5 @@ export async function inceptionV3(options: ApplicationOptions = {}): Promise<tfl
     x = tfl.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as Sym;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: 'inception_v3' });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: 'InceptionV3' });
 }

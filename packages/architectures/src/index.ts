@@ -16,3 +16,4 @@ export * from './unet.js';
 export * from './googlenet.js';
 export * from './keras-h5.js';
 export * from './preprocess.js';
+export * from './imagenet.js';

@@ -26,32 +26,53 @@ function strings(value: unknown): string[] {
   return arr.map((v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v))).filter((v) => v.length > 0);
 }
 
-/** Reads every weight of a Keras .h5 file as named tensors ('layer/weight' without ':0'). Caller disposes. */
-export async function readKerasH5Weights(path: string): Promise<tf.NamedTensorMap> {
+/** One layer group of a Keras weights file, in the file's order, with its weights in `weight_names` order. */
+export interface KerasH5Layer {
+  layer: string;
+  weights: { name: string; tensor: tf.Tensor }[];
+}
+
+/**
+ * Every layer of a Keras .h5 weights file in the file's `layer_names` order (what Keras' topological
+ * `load_weights` walks). Layers without weights are kept with an empty list. Caller disposes the tensors.
+ */
+export async function readKerasH5Layers(path: string): Promise<KerasH5Layer[]> {
   const { existsSync } = await import('node:fs');
   if (!existsSync(path)) throw new FileNotFoundError(path, 'Keras weights file');
   const lib = await h5();
   const file = new lib.File(path, 'r');
+  const out: KerasH5Layer[] = [];
   try {
     const root = (file.keys().includes('model_weights') ? file.get('model_weights') : file) as H5Group;
     const layerNames = strings(root.attrs['layer_names']?.value);
     if (layerNames.length === 0) throw new WeightsMismatchError(`'${path}' has no 'layer_names' attribute: it is not a Keras weights file (save_weights or full model).`);
-    const out: tf.NamedTensorMap = {};
     for (const layer of layerNames) {
       const group = root.get(layer) as H5Group | null;
       if (!group) throw new WeightsMismatchError(`'${path}' lists layer '${layer}' but has no group for it.`);
+      const entry: KerasH5Layer = { layer, weights: [] };
+      out.push(entry);
       for (const weightName of strings(group.attrs['weight_names']?.value)) {
         const ds = group.get(weightName) as H5Dataset | null;
         if (!ds) throw new WeightsMismatchError(`'${path}': layer '${layer}' lists weight '${weightName}' but it is missing.`);
         const shape = ds.shape ?? [];
         const value = ds.value as ArrayLike<number>;
-        out[weightName.replace(/:0$/, '')] = tf.tensor(value instanceof Float32Array ? value : Float32Array.from(value), shape, 'float32');
+        entry.weights.push({ name: weightName.replace(/:0$/, ''), tensor: tf.tensor(value instanceof Float32Array ? value : Float32Array.from(value), shape, 'float32') });
       }
     }
     return out;
+  } catch (err) {
+    tf.dispose(out.flatMap((l) => l.weights.map((w) => w.tensor)));
+    throw err;
   } finally {
     file.close();
   }
+}
+
+/** Reads every weight of a Keras .h5 file as named tensors ('layer/weight' without ':0'). Caller disposes. */
+export async function readKerasH5Weights(path: string): Promise<tf.NamedTensorMap> {
+  const out: tf.NamedTensorMap = {};
+  for (const l of await readKerasH5Layers(path)) for (const w of l.weights) out[w.name] = w.tensor;
+  return out;
 }
 
 /** Writes `model`'s weights in Keras' save_weights .h5 layout, atomically (temp file + rename). */

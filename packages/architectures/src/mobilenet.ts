@@ -8,7 +8,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from '@cnn/ops';
 import { resolveOptions, type ApplicationOptions } from './options.js';
-import { loadWeightsByName } from './weights.js';
+import { kerasImagenetWeights } from './imagenet.js';
+import { finishModel } from './weights.js';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -48,6 +49,10 @@ export async function mobilenet(options: MobileNetOptions = {}): Promise<tfl.Lay
   const alpha = options.alpha ?? 1;
   checkAlpha(alpha);
   const dm = options.depthMultiplier ?? 1;
+  if (o.weights === 'imagenet') {
+    if (dm !== 1) throw new InvalidArgumentError('options.depthMultiplier', "1 with weights: 'imagenet'", String(dm));
+    kerasImagenetWeights('MobileNet', o.includeTop, { alpha, rows: o.inputShape[0] === o.inputShape[1] ? o.inputShape[0] : null }); // validates alpha and size before building
+  }
   const input = tfl.input({ shape: o.inputShape, name: 'input_1' });
   let x = tfl.layers.conv2d({ filters: Math.trunc(32 * alpha), kernelSize: 3, padding: 'same', useBias: false, strides: 2, name: 'conv1' }).apply(input) as Sym;
   x = relu6(bn(x, 'conv1_bn'), 'conv1_relu');
@@ -69,8 +74,7 @@ export async function mobilenet(options: MobileNetOptions = {}): Promise<tfl.Lay
     x = tfl.layers.globalMaxPooling2d({ name: 'global_max_pooling2d' }).apply(x) as Sym;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: `mobilenet_${alpha.toFixed(2)}_${o.inputShape[0] ?? 'none'}` });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: 'MobileNet', alpha });
 }
 
 /** Keras' _make_divisible: round channels to a multiple of 8, never below 90% of the target. */
@@ -112,6 +116,7 @@ export async function mobilenetV2(options: Omit<MobileNetOptions, 'depthMultipli
   const o = resolveOptions('MobileNetV2', options, [224, 224, 3], 32);
   const alpha = options.alpha ?? 1;
   checkAlpha(alpha);
+  if (o.weights === 'imagenet') kerasImagenetWeights('MobileNetV2', o.includeTop, { alpha, rows: o.inputShape[0] === o.inputShape[1] ? o.inputShape[0] : null });
   const input = tfl.input({ shape: o.inputShape, name: 'input_1' });
   const first = makeDivisible(32 * alpha, 8);
   let x = tfl.layers.conv2d({ filters: first, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'Conv1' }).apply(input) as Sym;
@@ -136,6 +141,5 @@ export async function mobilenetV2(options: Omit<MobileNetOptions, 'depthMultipli
     x = tfl.layers.globalMaxPooling2d({ name: 'global_max_pooling2d' }).apply(x) as Sym;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: `mobilenetv2_${alpha.toFixed(2)}_${o.inputShape[0] ?? 'none'}` });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: 'MobileNetV2', alpha });
 }

@@ -2,16 +2,20 @@
  * Builder options mirroring keras.applications (include_top, weights, input_shape, pooling, classes,
  * classifier_activation), with the same validation rules and errors that say what to change.
  */
-import { InvalidArgumentError } from '@cnn/ops';
+import { InvalidArgumentError, type ResolveOptions } from '@cnn/ops';
+import { KERAS_IMAGENET_MODELS } from './imagenet.js';
 
 export interface ApplicationOptions {
   /** Include the fully-connected classifier at the top (default true). */
   includeTop?: boolean;
   /**
-   * null (random initialization, default) or the path of a tfjs layers model folder / model.json whose
-   * weights are loaded by layer name (partial loads allowed for no-top models).
+   * null (random initialization, default); 'imagenet' (the official Keras weights, found on CNN_WEIGHTS_PATH or
+   * in the cache, else downloaded once: see `kerasImagenetWeights`); or the path / id of a Keras .h5 file or a
+   * tfjs layers model whose weights are loaded by layer name with every shape checked.
    */
-  weights?: string | null;
+  weights?: 'imagenet' | string | null;
+  /** How `weights` are found: search path, cache folder, offline, download progress, AbortSignal. */
+  weightsOptions?: ResolveOptions;
   /** [height, width, channels]; height/width may be null when includeTop is false. */
   inputShape?: [number | null, number | null, number];
   /** Global pooling after the last block when includeTop is false. */
@@ -25,6 +29,7 @@ export interface ApplicationOptions {
 export interface ResolvedOptions {
   includeTop: boolean;
   weights: string | null;
+  weightsOptions: ResolveOptions;
   inputShape: [number | null, number | null, number];
   pooling: 'avg' | 'max' | null;
   classes: number;
@@ -59,6 +64,21 @@ export function resolveOptions(model: string, options: ApplicationOptions, defau
     throw new InvalidArgumentError('options.classifierActivation', "'softmax', 'sigmoid' or 'linear'", JSON.stringify(classifierActivation));
   }
   const weights = options.weights ?? null;
-  if (weights !== null && typeof weights !== 'string') throw new InvalidArgumentError('options.weights', 'null or the path of a tfjs layers model', JSON.stringify(weights));
-  return { includeTop, weights, inputShape: [h, w, c], pooling, classes, classifierActivation };
+  if (weights !== null && (typeof weights !== 'string' || weights.length === 0)) {
+    throw new InvalidArgumentError('options.weights', "null, 'imagenet', or the path of a Keras .h5 file or tfjs layers model", JSON.stringify(weights));
+  }
+  if (weights === 'imagenet') {
+    // keras.applications' rules for the published weights.
+    if (!(KERAS_IMAGENET_MODELS as readonly string[]).includes(model)) {
+      throw new InvalidArgumentError('options.weights', `null or a path: Keras publishes no ImageNet weights for ${model} (it has them for ${KERAS_IMAGENET_MODELS.join(', ')})`, "'imagenet'");
+    }
+    if (includeTop && classes !== 1000) throw new InvalidArgumentError('options.classes', "1000 with weights: 'imagenet' and includeTop (the published classifier)", String(classes), 'Use includeTop: false and add your own head for other classes.');
+    if (c !== 3) throw new InvalidArgumentError('options.inputShape', "3 channels with weights: 'imagenet'", JSON.stringify(inputShape));
+    if (includeTop && (h !== defaultShape[0] || w !== defaultShape[1]) && model !== 'MobileNet' && model !== 'MobileNetV2') {
+      throw new InvalidArgumentError('options.inputShape', `[${defaultShape.join(', ')}] with weights: 'imagenet' and includeTop`, JSON.stringify(inputShape), 'Use includeTop: false for other sizes.');
+    }
+    if (includeTop && classifierActivation === 'sigmoid') throw new InvalidArgumentError('options.classifierActivation', "'softmax' or 'linear' with weights: 'imagenet'", "'sigmoid'");
+  }
+  const weightsOptions = options.weightsOptions ?? {};
+  return { includeTop, weights, weightsOptions, inputShape: [h, w, c], pooling, classes, classifierActivation };
 }

@@ -6,7 +6,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError } from '@cnn/ops';
 import { resolveOptions, type ApplicationOptions } from './options.js';
-import { loadWeightsByName } from './weights.js';
+import { finishModel } from './weights.js';
 
 type Sym = tfl.SymbolicTensor;
 const BN = { axis: 3, epsilon: 1e-5, momentum: 0.9 };
@@ -74,8 +74,7 @@ async function resnetBasic(label: string, options: ApplicationOptions & { blocks
     x = tfl.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as Sym;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: label });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: label });
 }
 
 export function resnet18(options: ApplicationOptions = {}): Promise<tfl.LayersModel> {

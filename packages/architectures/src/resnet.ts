@@ -6,7 +6,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveOptions, type ApplicationOptions } from './options.js';
-import { loadWeightsByName } from './weights.js';
+import { finishModel } from './weights.js';
 
 type Sym = tfl.SymbolicTensor;
 const BN_EPSILON = 1.001e-5;
@@ -86,8 +86,7 @@ async function resnet(depth: 50 | 101 | 152, options: ApplicationOptions): Promi
     x = tfl.layers.globalMaxPooling2d({ name: 'max_pool' }).apply(x) as Sym;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: `resnet${depth}` });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: `ResNet${depth}` });
 }
 
 /** ResNet-50 (keras.applications.ResNet50). */

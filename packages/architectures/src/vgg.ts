@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveOptions, type ApplicationOptions } from './options.js';
-import { loadWeightsByName } from './weights.js';
+import { finishModel } from './weights.js';
 
 const BLOCKS: Record<16 | 19, number[]> = { 16: [2, 2, 3, 3, 3], 19: [2, 2, 4, 4, 4] };
 const FILTERS = [64, 128, 256, 512, 512];
@@ -33,8 +33,7 @@ async function vgg(depth: 16 | 19, options: ApplicationOptions): Promise<tfl.Lay
     x = tfl.layers.globalMaxPooling2d({ name: 'global_max_pooling2d' }).apply(x) as tfl.SymbolicTensor;
   }
   const model = tfl.model({ inputs: input, outputs: x, name: `vgg${depth}` });
-  if (o.weights) await loadWeightsByName(model, o.weights);
-  return model;
+  return finishModel(model, o, { architecture: `VGG${depth}` });
 }
 
 /** VGG-16 (keras.applications.VGG16). */

@@ -6,7 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileSystem, resolveWeights, WeightsMismatchError } from '@cnn/ops';
-import { readKerasH5Weights } from './keras-h5.js';
+import { kerasImagenetWeights, resolveKerasWeights, type KerasImagenetModel } from './imagenet.js';
+import { readKerasH5Layers, readKerasH5Weights, type KerasH5Layer } from './keras-h5.js';
+import type { ResolvedOptions } from './options.js';
+import { preprocessModeFor, type PreprocessMode } from './preprocess.js';
 
 /** Stored name -> tensor. Names are tfjs/Keras style: 'block1_conv1/kernel' (optionally with a ':0' suffix). */
 export function assignWeightsByName(model: tfl.LayersModel, named: tf.NamedTensorMap, options: { allowMissing?: boolean } = {}): { assigned: number; unused: string[] } {
@@ -33,6 +36,57 @@ export function assignWeightsByName(model: tfl.LayersModel, named: tf.NamedTenso
   }
   for (const [w, value] of pairs) w.write(value);
   return { assigned: pairs.length, unused: [...byName.keys()].filter((k) => !used.has(k)) };
+}
+
+/**
+ * Assigns Keras layers to `model`'s layers in order, as Keras' default (topological) `load_weights` does:
+ * the i-th layer with weights in the file goes to the i-th layer with weights in the model, whatever the
+ * names (files saved by older Keras number auto-named layers differently, e.g. 'conv2d_1' for the first).
+ * Every layer's weight count and every shape is checked; any mismatch is a WeightsMismatchError listing them.
+ */
+export function assignWeightsInOrder(model: tfl.LayersModel, layers: readonly KerasH5Layer[]): { assigned: number } {
+  const stored = layers.filter((l) => l.weights.length > 0);
+  const ours = model.layers.filter((l) => l.weights.length > 0);
+  if (stored.length !== ours.length) {
+    throw new WeightsMismatchError(`The file has ${stored.length} layers with weights, '${model.name}' has ${ours.length}: it is for another model (or the top/no-top variant).`);
+  }
+  const problems: string[] = [];
+  const pairs: [tfl.LayerVariable, tf.Tensor][] = [];
+  ours.forEach((layer, i) => {
+    const file = stored[i]!;
+    if (file.weights.length !== layer.weights.length) {
+      problems.push(`${layer.name} (${layer.weights.length} weights) vs stored ${file.layer} (${file.weights.length})`);
+      return;
+    }
+    layer.weights.forEach((w, j) => {
+      const v = file.weights[j]!.tensor;
+      if (v.shape.join() !== w.shape.join()) problems.push(`${w.originalName} [${w.shape}] vs stored ${file.weights[j]!.name} [${v.shape}]`);
+      else pairs.push([w, v]);
+    });
+  });
+  if (problems.length) throw new WeightsMismatchError(`Layers differ from the stored ones in order: ${problems.slice(0, 12).join('; ')}${problems.length > 12 ? '; ...' : ''}.`);
+  for (const [w, v] of pairs) w.write(v);
+  return { assigned: pairs.length };
+}
+
+/**
+ * Loads a Keras .h5 file the way keras.applications does: by name when every weight's name matches,
+ * otherwise in layer order (Keras' topological rule) with every shape checked.
+ */
+export async function loadKerasWeights(model: tfl.LayersModel, path: string): Promise<{ assigned: number; by: 'name' | 'order' }> {
+  const layers = await readKerasH5Layers(path);
+  try {
+    const names = new Set(layers.flatMap((l) => l.weights.map((w) => w.name)));
+    const allNamed = model.weights.every((w) => names.has(w.originalName)) && names.size === model.weights.length;
+    if (allNamed) {
+      const named: tf.NamedTensorMap = {};
+      for (const l of layers) for (const w of l.weights) named[w.name] = w.tensor;
+      return { ...assignWeightsByName(model, named), by: 'name' };
+    }
+    return { ...assignWeightsInOrder(model, layers), by: 'order' };
+  } finally {
+    tf.dispose(layers.flatMap((l) => l.weights.map((w) => w.tensor)));
+  }
 }
 
 /**
@@ -68,4 +122,60 @@ export function truncateModel(model: tfl.LayersModel, layerName: string): tfl.La
     throw new WeightsMismatchError(`'${model.name}' has no layer '${layerName}'. Layers: ${model.layers.map((l) => l.name).join(', ')}`);
   }
   return tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor, name: `${model.name}_to_${layerName}` });
+}
+
+/** What a model built here carries in its user-defined metadata (saved with it in model.json). */
+export interface ModelMetadata {
+  /** The builder's model name, e.g. 'ResNet50'. */
+  architecture: string;
+  /** The preprocess_input mode its published weights expect. */
+  preprocess?: PreprocessMode;
+  /** 'imagenet', the weights path given, or null (random). */
+  weights: string | null;
+  /** The file the weights came from. */
+  weightsFile?: string;
+  /** The label set of its classifier: 'imagenet' (Keras' order, see `imagenetLabels`). */
+  labels?: 'imagenet';
+}
+
+/** The metadata a builder here attached to `model` (kept across tfjs save/load), or undefined. */
+export function modelMetadata(model: tfl.LayersModel): ModelMetadata | undefined {
+  const meta = model.getUserDefinedMetadata() as { cnn?: ModelMetadata } | undefined;
+  return meta?.cnn;
+}
+
+/**
+ * Every builder's last step: attaches the metadata and loads `weights` ('imagenet' through resolveWeights,
+ * or a path/id). The model is disposed if loading fails, so a failed build leaks no variables.
+ */
+export async function finishModel(model: tfl.LayersModel, o: ResolvedOptions, info: { architecture: string; alpha?: number }): Promise<tfl.LayersModel> {
+  try {
+    let weightsFile: string | undefined;
+    if (o.weights === 'imagenet') {
+      const entry = kerasImagenetWeights(info.architecture as KerasImagenetModel, o.includeTop, { ...(info.alpha !== undefined ? { alpha: info.alpha } : {}), rows: o.inputShape[0] === o.inputShape[1] ? o.inputShape[0] : null });
+      weightsFile = await resolveKerasWeights(entry, o.weightsOptions);
+      await loadKerasWeights(model, weightsFile);
+    } else if (o.weights) {
+      await loadWeightsByName(model, o.weights);
+      weightsFile = o.weights;
+    }
+    let preprocess: PreprocessMode | undefined;
+    try {
+      preprocess = preprocessModeFor(model.name);
+    } catch {
+      preprocess = undefined;
+    }
+    const meta: ModelMetadata = {
+      architecture: info.architecture,
+      ...(preprocess ? { preprocess } : {}),
+      weights: o.weights,
+      ...(weightsFile ? { weightsFile } : {}),
+      ...(o.weights === 'imagenet' && o.includeTop ? { labels: 'imagenet' as const } : {}),
+    };
+    model.setUserDefinedMetadata({ cnn: meta });
+    return model;
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
 }

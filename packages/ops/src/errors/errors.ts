@@ -94,10 +94,10 @@ export class WeightsMismatchError extends CnnError {
 
 /** A downloaded or cached file whose sha256 differs from the published one. */
 export class ChecksumMismatchError extends CnnError {
-  constructor(file: string, expected: string, actual: string) {
+  constructor(file: string, expected: string, actual: string, algorithm: 'sha256' | 'md5' = 'sha256') {
     super(
       'CHECKSUM_MISMATCH',
-      `sha256 of '${file}' is ${actual}, expected ${expected}. The file is corrupt or not the published one; delete it and download it again.`,
+      `${algorithm} of '${file}' is ${actual}, expected ${expected}. The file is corrupt or not the published one; delete it and download it again.`,
     );
   }
 }

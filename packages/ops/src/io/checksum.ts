@@ -14,16 +14,33 @@ export function normalizeSha256(value: unknown, argument: string): string {
   return value.toLowerCase();
 }
 
+/** Lower-case hex md5 (Keras publishes md5 `file_hash`es for its application weights), or throws InvalidArgumentError. */
+export function normalizeMd5(value: unknown, argument: string): string {
+  if (typeof value !== 'string' || !/^[0-9a-fA-F]{32}$/.test(value)) {
+    throw new InvalidArgumentError(argument, 'an md5 digest (32 hex digits)', typeof value === 'string' ? JSON.stringify(value) : typeof value);
+  }
+  return value.toLowerCase();
+}
+
 /** The hex sha256 of a file's contents. */
-export async function sha256File(file: string): Promise<string> {
+export function sha256File(file: string): Promise<string> {
+  return hashFile(file, 'sha256');
+}
+
+/** The hex md5 of a file's contents (for published md5 digests such as Keras's; not a security check). */
+export function md5File(file: string): Promise<string> {
+  return hashFile(file, 'md5');
+}
+
+async function hashFile(file: string, algorithm: 'sha256' | 'md5'): Promise<string> {
   const { createReadStream } = await import('node:fs');
   const { stat } = await import('node:fs/promises');
   const { createHash } = await import('node:crypto');
   const st = await stat(file);
-  const key = `${file}\0${st.size}\0${st.mtimeMs}`;
+  const key = `${algorithm}\0${file}\0${st.size}\0${st.mtimeMs}`;
   const known = verified.get(key);
   if (known) return known;
-  const hash = createHash('sha256');
+  const hash = createHash(algorithm);
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   const digest = hash.digest('hex');
   verified.set(key, digest);

@@ -6,7 +6,7 @@
  * either absent, the previous file, or the whole verified new one. Mirrors are tried in order.
  */
 import { AbortedError, ChecksumMismatchError, InvalidArgumentError, WeightsNotFoundError } from '../errors/errors.js';
-import { normalizeSha256 } from './checksum.js';
+import { normalizeMd5, normalizeSha256 } from './checksum.js';
 
 export interface DownloadProgress {
   /** The file being fetched (its name, or the label passed as `file`). */
@@ -20,6 +20,8 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   /** Published sha256 (hex): the download is rejected (and deleted) unless it matches. */
   sha256?: string;
+  /** Published md5 (hex), as Keras publishes for its weights: checked like `sha256`. */
+  md5?: string;
   /** Called with the bytes received, once at the start (loaded 0) and after every chunk. */
   onProgress?: (progress: DownloadProgress) => void;
   /** Name shown in progress events and errors (default: the file name of `dest`). */
@@ -76,6 +78,7 @@ async function fetchOnce(url: string, dest: string, file: string, options: Downl
     const total = length !== null && (!encoding || encoding === 'identity') && /^\d+$/.test(length) ? Number(length) : undefined;
     handle = await fs.open(tmp, 'wx');
     const hash = createHash('sha256');
+    const md5 = options.md5 !== undefined ? createHash('md5') : undefined;
     let loaded = 0;
     options.onProgress?.({ file, loaded, total });
     const reader = res.body.getReader();
@@ -84,6 +87,7 @@ async function fetchOnce(url: string, dest: string, file: string, options: Downl
       if (done) break;
       arm();
       hash.update(value);
+      md5?.update(value);
       for (let off = 0; off < value.byteLength; ) off += (await handle.write(value, off, value.byteLength - off)).bytesWritten;
       loaded += value.byteLength;
       options.onProgress?.({ file, loaded, total });
@@ -95,6 +99,8 @@ async function fetchOnce(url: string, dest: string, file: string, options: Downl
     handle = undefined;
     const digest = hash.digest('hex');
     if (options.sha256 !== undefined && digest !== options.sha256) throw new ChecksumMismatchError(`${file}' (from '${url}`, options.sha256, digest);
+    const md5Digest = md5?.digest('hex');
+    if (options.md5 !== undefined && md5Digest !== options.md5) throw new ChecksumMismatchError(`${file}' (from '${url}`, options.md5, md5Digest ?? '', 'md5');
     await fs.rename(tmp, dest);
     return { path: dest, sha256: digest, bytes: loaded, url };
   } catch (err) {
@@ -122,7 +128,11 @@ export async function downloadFile(url: string | readonly string[], dest: string
   for (const u of urls) {
     if (typeof u !== 'string' || !/^https?:\/\//i.test(u)) throw new InvalidArgumentError('url', 'an http:// or https:// URL', typeof u === 'string' ? JSON.stringify(u) : typeof u);
   }
-  const opts: DownloadOptions = { ...options, ...(options.sha256 !== undefined ? { sha256: normalizeSha256(options.sha256, 'options.sha256') } : {}) };
+  const opts: DownloadOptions = {
+    ...options,
+    ...(options.sha256 !== undefined ? { sha256: normalizeSha256(options.sha256, 'options.sha256') } : {}),
+    ...(options.md5 !== undefined ? { md5: normalizeMd5(options.md5, 'options.md5') } : {}),
+  };
   const file = options.file ?? basename(dest);
   await mkdir(dirname(dest), { recursive: true });
   const failures: string[] = [];
@@ -134,7 +144,7 @@ export async function downloadFile(url: string | readonly string[], dest: string
     } catch (err) {
       if (err instanceof AbortedError) throw err;
       if (err instanceof ChecksumMismatchError) badChecksum ??= err;
-      failures.push(`${u}: ${err instanceof ChecksumMismatchError ? 'wrong sha256' : reason(err)}`);
+      failures.push(`${u}: ${err instanceof ChecksumMismatchError ? 'wrong checksum' : reason(err)}`);
       last = err;
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
@@ -115,6 +116,29 @@ describe('resolveWeights: downloads into the cache', () => {
     await writeFile(join(dir, 'c.bin'), 'wrong');
     await expect(resolveWeights('c.bin', { searchPath: [dir], cacheDir: cache })).rejects.toThrow(/sha256 of '.*c\.bin'/);
     expect(await resolveWeights('c.bin', { searchPath: [dir], cacheDir: cache, verify: false })).toBe(join(dir, 'c.bin'));
+  });
+
+  it('checks md5 digests the way Keras publishes them (file_hash), on the search path, in the cache and on download', async () => {
+    const payloadMd5 = createHash('md5').update(payload).digest('hex');
+    const cache = await fresh('md5-cache');
+    undo.push(registerWeights({ id: 'keras_style.h5', urls: `${server.base}/w.bin`, md5: payloadMd5 }));
+    // Downloaded and checked.
+    expect(await resolveWeights('keras_style.h5', { searchPath: [], cacheDir: cache, onProgress: () => {} })).toBe(join(cache, 'keras_style.h5'));
+    expect((await readFile(join(cache, 'keras_style.h5'))).equals(payload)).toBe(true);
+    // A wrong md5 rejects the download and leaves nothing behind.
+    const cache2 = await fresh('md5-wrong');
+    const err = (await resolveWeights('keras_style.h5', { searchPath: [], cacheDir: cache2, md5: '0'.repeat(32), onProgress: () => {} }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(ChecksumMismatchError);
+    expect(err.message).toMatch(/^md5 of /);
+    expect(await readdir(cache2)).toEqual([]);
+    // A wrong file on the search path is reported with its md5.
+    const dir = await fresh('md5-on-path');
+    await writeFile(join(dir, 'keras_style.h5'), 'wrong');
+    await expect(resolveWeights('keras_style.h5', { searchPath: [dir], cacheDir: cache })).rejects.toThrow(/md5 of '.*keras_style\.h5'/);
+    // An explicit path with a given md5, and a malformed digest.
+    expect(await resolveWeights(join(cache, 'keras_style.h5'), { md5: payloadMd5 })).toBe(join(cache, 'keras_style.h5'));
+    await expect(resolveWeights(join(dir, 'keras_style.h5'), { md5: payloadMd5 })).rejects.toThrow(ChecksumMismatchError);
+    await expect(resolveWeights('keras_style.h5', { md5: 'xyz', searchPath: [dir] })).rejects.toThrow(/an md5 digest \(32 hex digits\)/);
   });
 
   it('completes a partly downloaded folder: keeps files that check out, fetches the rest', async () => {

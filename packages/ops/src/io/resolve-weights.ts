@@ -4,14 +4,14 @@
  *   1. an explicit path (absolute, `./x`, `../x`, `~/x`, anything with a separator, or a file:// URL);
  *   2. `<dir>/<id>` for each dir on CNN_WEIGHTS_PATH (path-delimiter separated; `options.searchPath` instead);
  *   3. the user cache: `<cache>/<id>` with cache = options.cacheDir, CNN_CACHE_DIR or ~/.cache/cnn;
- *   4. a download of the known URL(s) into the cache — progress events, atomic, sha256-checked;
+ *   4. a download of the known URL(s) into the cache — progress events, atomic, sha256- or md5-checked;
  * and otherwise throws WeightsNotFoundError naming the file, every place searched, and where to put it.
  * An id is a plain name: a file (`x.h5`) or a folder (`vgg19-imagenet-block1-3`). When the files it needs
  * are known (registry or options), a folder only counts if it holds them all.
  * `resolveData` does the same for data sets with CNN_DATA_PATH and `<cache>/data/<id>`. Node only.
  */
 import { AbortedError, ChecksumMismatchError, InvalidArgumentError, WeightsNotFoundError } from '../errors/errors.js';
-import { normalizeSha256, sha256File } from './checksum.js';
+import { md5File, normalizeMd5, normalizeSha256, sha256File } from './checksum.js';
 import { downloadFile, type DownloadProgress } from './download.js';
 import { terminalProgressBar } from './progress-bar.js';
 import { isPlainId, normalizeRegistryEntry, registeredData, registeredWeights, type NormalizedWeightsEntry, type WeightsUrls } from './weights-registry.js';
@@ -23,6 +23,8 @@ export interface ResolveOptions {
   files?: readonly string[];
   /** Published sha256 per file (or one digest for a single file); merged over the registry's. */
   sha256?: string | Readonly<Record<string, string>>;
+  /** Published md5 per file (or one digest), as Keras publishes them; merged over the registry's. */
+  md5?: string | Readonly<Record<string, string>>;
   /** Download URL(s) per file (or one URL / mirrors for a single file); merged over the registry's. */
   urls?: WeightsUrls;
   /** Download progress; default a progress bar on stderr when it is a terminal, silent otherwise. */
@@ -100,15 +102,29 @@ async function fileOf(location: string, entry: NormalizedWeightsEntry, file: str
   return isSingleFile(entry) ? location : path.join(location, ...file.split('/'));
 }
 
-/** Files at `location` whose sha256 is known and wrong. */
-async function badChecksums(location: string, entry: NormalizedWeightsEntry): Promise<{ file: string; want: string; got: string }[]> {
-  const bad: { file: string; want: string; got: string }[] = [];
+type BadChecksum = { file: string; want: string; got: string; algorithm: 'sha256' | 'md5' };
+
+/** Files at `location` whose sha256 or md5 is known and wrong. */
+async function badChecksums(location: string, entry: NormalizedWeightsEntry): Promise<BadChecksum[]> {
+  const bad: BadChecksum[] = [];
   for (const [f, want] of Object.entries(entry.sha256)) {
     const file = await fileOf(location, entry, f);
     const got = await sha256File(file).catch(() => undefined);
-    if (got !== undefined && got !== want) bad.push({ file, want, got });
+    if (got !== undefined && got !== want) bad.push({ file, want, got, algorithm: 'sha256' });
+  }
+  for (const [f, want] of Object.entries(entry.md5)) {
+    const file = await fileOf(location, entry, f);
+    const got = await md5File(file).catch(() => undefined);
+    if (got !== undefined && got !== want && !bad.some((b) => b.file === file)) bad.push({ file, want, got, algorithm: 'md5' });
   }
   return bad;
+}
+
+/** Does a file kept from an earlier partial download match every known digest? */
+async function checksOut(file: string, entry: NormalizedWeightsEntry, f: string): Promise<boolean> {
+  const sha = entry.sha256[f];
+  const md5 = entry.md5[f];
+  return (!sha || (await sha256File(file)) === sha) && (!md5 || (await md5File(file)) === md5);
 }
 
 /** One download per destination at a time, even when several resolves ask for it at once. */
@@ -118,7 +134,7 @@ const inFlight = new Map<string, Promise<unknown>>();
 function mergeEntry(base: NormalizedWeightsEntry | undefined, id: string, options: ResolveOptions, fromUrl?: string): NormalizedWeightsEntry {
   const files = options.files ?? base?.files ?? (fromUrl ? [id] : undefined);
   const own = normalizeRegistryEntry(
-    { id, ...(files ? { files } : {}), ...(options.urls !== undefined ? { urls: options.urls } : {}), ...(options.sha256 !== undefined ? { sha256: options.sha256 } : {}) },
+    { id, ...(files ? { files } : {}), ...(options.urls !== undefined ? { urls: options.urls } : {}), ...(options.sha256 !== undefined ? { sha256: options.sha256 } : {}), ...(options.md5 !== undefined ? { md5: options.md5 } : {}) },
     'options',
   );
   return {
@@ -126,6 +142,7 @@ function mergeEntry(base: NormalizedWeightsEntry | undefined, id: string, option
     files: own.files,
     urls: { ...base?.urls, ...(fromUrl ? { [id]: [fromUrl] } : {}), ...own.urls },
     sha256: { ...base?.sha256, ...own.sha256 },
+    md5: { ...base?.md5, ...own.md5 },
     ...(base?.description !== undefined ? { description: base.description } : {}),
   };
 }
@@ -150,6 +167,12 @@ async function resolveAny(kind: Kind, input: string, options: ResolveOptions): P
       const want = normalizeSha256(given, 'options.sha256');
       const got = await sha256File(abs);
       if (got !== want) throw new ChecksumMismatchError(abs, want, got);
+    }
+    const givenMd5 = typeof options.md5 === 'string' ? options.md5 : options.md5?.[path.basename(abs)];
+    if (verify && givenMd5 !== undefined && stat.isFile()) {
+      const want = normalizeMd5(givenMd5, 'options.md5');
+      const got = await md5File(abs);
+      if (got !== want) throw new ChecksumMismatchError(abs, want, got, 'md5');
     }
     return abs;
   }
@@ -182,7 +205,7 @@ async function resolveAny(kind: Kind, input: string, options: ResolveOptions): P
     searched.push(candidate);
     if (c.found) {
       const bad = verify ? await badChecksums(candidate, entry) : [];
-      if (bad[0]) throw new ChecksumMismatchError(bad[0].file, bad[0].want, bad[0].got);
+      if (bad[0]) throw new ChecksumMismatchError(bad[0].file, bad[0].want, bad[0].got, bad[0].algorithm);
       return candidate;
     }
     notes.push(`${candidate} (${c.note})`);
@@ -201,7 +224,7 @@ async function resolveAny(kind: Kind, input: string, options: ResolveOptions): P
     const bad = verify ? await badChecksums(cached, entry) : [];
     if (bad.length === 0) return cached;
     // A corrupt cached copy is ours to replace when we can fetch a good one; otherwise say so.
-    if (!canDownload) throw new ChecksumMismatchError(bad[0]!.file, bad[0]!.want, bad[0]!.got);
+    if (!canDownload) throw new ChecksumMismatchError(bad[0]!.file, bad[0]!.want, bad[0]!.got, bad[0]!.algorithm);
     await Promise.all(bad.map((b) => fs.rm(b.file, { force: true })));
   } else {
     notes.push(`${cached} (${c.note})`);
@@ -234,8 +257,7 @@ async function resolveAny(kind: Kind, input: string, options: ResolveOptions): P
       const dest = await fileOf(cached, entry, f);
       // A file kept from an earlier, partial download of this folder: keep it if it checks out.
       if (!single && (await fs.stat(dest).catch(() => undefined))?.isFile()) {
-        const want = entry.sha256[f];
-        if (!verify || !want || (await sha256File(dest)) === want) continue;
+        if (!verify || (await checksOut(dest, entry, f))) continue;
         await fs.rm(dest, { force: true });
       }
       let job = inFlight.get(dest);
@@ -244,6 +266,7 @@ async function resolveAny(kind: Kind, input: string, options: ResolveOptions): P
           file: f,
           onProgress,
           ...(entry.sha256[f] ? { sha256: entry.sha256[f] } : {}),
+          ...(entry.md5[f] ? { md5: entry.md5[f] } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
         }).finally(() => inFlight.delete(dest));

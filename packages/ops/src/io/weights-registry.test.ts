@@ -12,8 +12,14 @@ describe('weights registry', () => {
       files: ['vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5'],
       urls: { 'vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5': ['https://example.invalid/vgg19_notop.h5'] },
       sha256: { 'vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5': sha },
+      md5: {},
     });
     undo();
+    // Keras publishes md5 `file_hash`es: a bare md5 names the id as the one file too.
+    const keras = normalizeRegistryEntry({ id: 'resnet50_weights_tf_dim_ordering_tf_kernels.h5', md5: '2CB95161C43110F7111970584F804107' });
+    expect(keras.files).toEqual(['resnet50_weights_tf_dim_ordering_tf_kernels.h5']);
+    expect(keras.md5).toEqual({ 'resnet50_weights_tf_dim_ordering_tf_kernels.h5': '2cb95161c43110f7111970584f804107' });
+    expect(() => normalizeRegistryEntry({ id: 'x.h5', md5: sha })).toThrow(/entry\.md5/);
     expect(registeredWeights('vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5')).toBeUndefined();
   });
 

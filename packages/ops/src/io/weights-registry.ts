@@ -10,7 +10,7 @@
  * No Node modules here.
  */
 import { InvalidArgumentError } from '../errors/errors.js';
-import { normalizeSha256 } from './checksum.js';
+import { normalizeMd5, normalizeSha256 } from './checksum.js';
 import { safeRelativePath } from './safe-path.js';
 
 /** Download addresses: one URL or mirrors for a single-file entry, or per file (each a URL or mirrors). */
@@ -25,6 +25,8 @@ export interface WeightsEntry {
   urls?: WeightsUrls;
   /** Published sha256 (hex): one digest for a single-file entry, or per file. */
   sha256?: string | Readonly<Record<string, string>>;
+  /** Published md5 (hex), one digest or per file: Keras publishes md5 `file_hash`es for its application weights. */
+  md5?: string | Readonly<Record<string, string>>;
   /** A line for humans (shown nowhere yet; registries may list it). */
   description?: string;
 }
@@ -35,6 +37,7 @@ export interface NormalizedWeightsEntry {
   files: string[];
   urls: Record<string, string[]>;
   sha256: Record<string, string>;
+  md5: Record<string, string>;
   description?: string;
 }
 
@@ -62,8 +65,8 @@ export function normalizeRegistryEntry(entry: WeightsEntry, argument = 'entry'):
     });
   } else {
     // A lone URL or digest describes the id itself as a file.
-    const single = typeof entry.urls === 'string' || Array.isArray(entry.urls) || typeof entry.sha256 === 'string';
-    const keyed = ([entry.urls, entry.sha256] as unknown[]).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v));
+    const single = typeof entry.urls === 'string' || Array.isArray(entry.urls) || typeof entry.sha256 === 'string' || typeof entry.md5 === 'string';
+    const keyed = ([entry.urls, entry.sha256, entry.md5] as unknown[]).filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v));
     const named = [...new Set(keyed.flatMap((r) => Object.keys(r)))];
     files = single || (named.length === 1 && named[0] === id) ? [id] : named;
   }
@@ -86,15 +89,21 @@ export function normalizeRegistryEntry(entry: WeightsEntry, argument = 'entry'):
       addUrls(f, u, `${argument}.urls['${f}']`);
     }
   }
-  const sha256: Record<string, string> = {};
-  if (typeof entry.sha256 === 'string') sha256[oneFile('sha256')] = normalizeSha256(entry.sha256, `${argument}.sha256`);
-  else if (entry.sha256 !== undefined) {
-    for (const [f, h] of Object.entries(entry.sha256)) {
-      if (!files.includes(f)) throw new InvalidArgumentError(`${argument}.sha256`, `keys among the files (${files.join(', ')})`, JSON.stringify(f));
-      sha256[f] = normalizeSha256(h, `${argument}.sha256['${f}']`);
+  const digests = (what: 'sha256' | 'md5', normalize: (v: unknown, arg: string) => string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const given = entry[what];
+    if (typeof given === 'string') out[oneFile(what)] = normalize(given, `${argument}.${what}`);
+    else if (given !== undefined) {
+      for (const [f, h] of Object.entries(given)) {
+        if (!files.includes(f)) throw new InvalidArgumentError(`${argument}.${what}`, `keys among the files (${files.join(', ')})`, JSON.stringify(f));
+        out[f] = normalize(h, `${argument}.${what}['${f}']`);
+      }
     }
-  }
-  return { id, files, urls, sha256, ...(entry.description !== undefined ? { description: entry.description } : {}) };
+    return out;
+  };
+  const sha256 = digests('sha256', normalizeSha256);
+  const md5 = digests('md5', normalizeMd5);
+  return { id, files, urls, sha256, md5, ...(entry.description !== undefined ? { description: entry.description } : {}) };
 }
 
 const registries = { weights: new Map<string, NormalizedWeightsEntry>(), data: new Map<string, NormalizedWeightsEntry>() };
