@@ -17,8 +17,12 @@ import {
   poolOutputShape,
   ready,
   samePadding,
+  decodeImage,
+  resizeImage,
   writeImage,
 } from '@cnn/ops';
+import { createFaceDetector, drawDetections, drawGridOverlay, encodeTargets, generateDataset, generateScene, kmeansAnchors } from '@cnn/yolo';
+import { stylize, vggFeatures } from '@cnn/style';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { alexnet, basicResNet, formatSummary, googlenet, inceptionV3, lenet5, mobilenet, mobilenetV2, resnet50, summary, unet, vgg16 } from '@cnn/architectures';
 
@@ -234,6 +238,71 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
   tf.dispose([train.x, train.y, test.x, test.y, acc!]);
   model.dispose();
   console.log(`  wrote ${shown(join(outDir, 'signs-generated.png'))} (six test pictures: 0..5 fingers)`);
+}
+
+// 8. YOLO's labels: the grid, the anchors, and who owns each object
+section("YOLO's labels: grid cells and anchor boxes", '@cnn/yolo generateScene, kmeansAnchors, encodeTargets, drawGridOverlay');
+{
+  const size = 256;
+  const gridN = 4;
+  const scene = generateScene({ size, seed: 3, minObjects: 3, maxObjects: 5 });
+  const cell = size / gridN;
+  const wh = generateDataset(100, { size, seed: 4 }).flatMap((s) => s.objects.map((o) => [(o.box[2] - o.box[0]) / cell, (o.box[3] - o.box[1]) / cell] as [number, number]));
+  const km = kmeansAnchors(wh, 3, { seed: 1 });
+  const anchors = km.anchors.map(([w, h]) => [Number(w.toFixed(2)), Number(h.toFixed(2))] as [number, number]);
+  const { targets, assignments } = encodeTargets(scene.objects, { grid: gridN, anchors, classes: scene.classNames.length, imageSize: [size, size] });
+  console.log(`  ${scene.objects.length} objects on a ${gridN}x${gridN} grid with ${anchors.length} anchors (k-means over 100 scenes, mean IoU ${(100 * km.meanIou).toFixed(1)}%): target tensor ${targets.shape.join('x')} = S x S x B x (5 + C)`);
+  for (const a of assignments) console.log(`    ${scene.classNames[scene.objects[a.index]!.class]!.padEnd(8)} -> cell (${a.row},${a.col}), anchor ${a.anchor} (IoU ${a.anchorIou.toFixed(2)})`);
+  const pixels = tf.tensor3d(scene.image, [size, size, 3], 'int32');
+  const big = resizeImage(pixels, [512, 512], { method: 'nearest' });
+  const picture = drawGridOverlay(big, scene.objects, { grid: gridN, anchors, labels: scene.classNames, imageSize: [size, size] });
+  await save('yolo-grid.png', picture);
+  tf.dispose([targets, pixels, big, picture]);
+  console.log(`  wrote ${shown(join(outDir, 'yolo-grid.png'))}`);
+}
+
+// 9. Faces: the tiny YOLOv2 face detector shipped with @cnn/yolo, on @vladmandic/face-api's sample photos
+section('Face detection (a one-class tiny YOLOv2)', '@cnn/yolo createFaceDetector');
+{
+  const samples = join(dirname(fileURLToPath(import.meta.resolve('@vladmandic/face-api/package.json'))), 'demo');
+  const detector = await createFaceDetector();
+  for (const name of ['sample1.jpg', 'sample5.jpg']) {
+    const image = await decodeImage(join(samples, name));
+    const t0 = performance.now();
+    const faces = await detector.detect(image);
+    const ms = performance.now() - t0;
+    const drawn = drawDetections(image, faces.map((f) => ({ ...f, class: 0, label: 'face' })));
+    await save(`faces-${name.replace('.jpg', '.png')}`, drawn);
+    console.log(`  ${name} (${image.shape[1]}x${image.shape[0]}): ${faces.length} faces, scores ${faces.map((f) => f.score.toFixed(2)).join(' ')} (${ms.toFixed(0)} ms) -> ${shown(join(outDir, `faces-${name.replace('.jpg', '.png')}`))}`);
+    tf.dispose([image, drawn]);
+  }
+  detector.dispose();
+}
+
+// 10. Style transfer, offline: VGG-19 with random weights unless ImageNet weights are on CNN_WEIGHTS_PATH
+section('Neural style transfer (small, offline default)', '@cnn/style vggFeatures, stylize');
+{
+  const size = 64;
+  const shapes = generateScene({ size, seed: 5, minObjects: 2, maxObjects: 3 });
+  const contentImg = tf.tidy(() => tf.cast(tf.tensor3d(shapes.image, [size, size, 3], 'int32'), 'float32') as tf.Tensor3D);
+  // A generated "painting": swirling strokes of two colors.
+  const styleImg = tf.tidy(() => {
+    const ys = tf.tile(tf.reshape(tf.linspace(-1, 1, size), [size, 1]), [1, size]);
+    const xs = tf.tile(tf.reshape(tf.linspace(-1, 1, size), [1, size]), [size, 1]);
+    const swirl = tf.sin(tf.add(tf.mul(tf.sqrt(tf.add(tf.square(xs), tf.square(ys))), 18), tf.mul(tf.atan2(ys, xs), 3)));
+    const t = tf.div(tf.add(swirl, 1), 2);
+    return tf.stack([tf.add(tf.mul(t, 200), 30), tf.add(tf.mul(t, 120), 40), tf.sub(220, tf.mul(t, 170))], 2) as tf.Tensor3D;
+  });
+  const features = await vggFeatures({ contentLayer: 'block2_conv2', styleLayers: [['block1_conv1', 0.5], ['block2_conv1', 0.5]], onNotice: (m) => console.log(`  notice: ${m}`) });
+  const r = await stylize(contentImg, styleImg, features, { iterations: 60 });
+  const first = r.losses[0]!;
+  const last = r.losses.at(-1)!;
+  console.log(`  ${size}x${size}, VGG-19 (${features.weights} weights), 60 Adam steps: style cost ÷${(first.style / last.style).toFixed(1)}, ${r.seconds.toFixed(0)} s`);
+  const side = tf.tidy(() => tf.cast(tf.concat([contentImg, styleImg, r.image], 1), 'int32') as tf.Tensor3D);
+  await save('style-side-by-side.png', side);
+  console.log(`  wrote ${shown(join(outDir, 'style-side-by-side.png'))} (content | style | result)`);
+  tf.dispose([contentImg, styleImg, r.image, side]);
+  features.dispose();
 }
 
 /** Seeded PRNG (mulberry32), so the tour's data are the same on every run. */

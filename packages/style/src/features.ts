@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, resolveWeights, type ResolveOptions } from '@cnn/ops';
+import { InvalidArgumentError, resolveWeights, WeightsNotFoundError, type ResolveOptions } from '@cnn/ops';
 import { assignWeightsByName, kerasImagenetWeights, loadWeightsByName, readKerasH5Weights, resolveKerasWeights } from '@cnn/architectures';
 
 const BLOCKS = [2, 2, 4, 4, 4];
@@ -18,8 +18,13 @@ const FILTERS = [64, 128, 256, 512, 512];
 export const VGG19_LAYERS: readonly string[] = BLOCKS.flatMap((n, b) => [...Array.from({ length: n }, (_, i) => `block${b + 1}_conv${i + 1}`), `block${b + 1}_pool`]);
 
 export interface VggFeaturesOptions {
-  /** 'imagenet' (default), a weights path/id, or 'random'. */
+  /**
+   * 'auto' (default: ImageNet weights when they can be found or fetched, else random weights with a notice),
+   * 'imagenet' (an error when they cannot be found), a weights path/id, or 'random'.
+   */
   weights?: string;
+  /** Where the offline-fallback notice goes (default console.warn). */
+  onNotice?: (message: string) => void;
   /** Content layer (default 'block4_conv2', Gatys et al.). */
   contentLayer?: string;
   /** Style layers and their weights λ (default block1..5_conv1, 0.2 each). */
@@ -80,7 +85,8 @@ export async function vggFeatures(options: VggFeaturesOptions = {}): Promise<Vgg
   const contentLayer = options.contentLayer ?? 'block4_conv2';
   const styleLayers = options.styleLayers ?? DEFAULT_STYLE_LAYERS;
   const pooling = options.pooling ?? 'max';
-  const weights = options.weights ?? 'imagenet';
+  const requested = options.weights ?? 'auto';
+  let weights = requested === 'auto' ? 'imagenet' : requested;
   if (pooling !== 'max' && pooling !== 'avg') throw new InvalidArgumentError('options.pooling', "'max' or 'avg'", JSON.stringify(pooling));
   if (!Array.isArray(styleLayers) || styleLayers.length === 0) throw new InvalidArgumentError('options.styleLayers', 'a non-empty list of [layer, weight]', JSON.stringify(styleLayers));
   for (const name of [contentLayer, ...styleLayers.map((s) => s[0])]) {
@@ -109,8 +115,21 @@ export async function vggFeatures(options: VggFeaturesOptions = {}): Promise<Vgg
   }
   const model = tfl.model({ inputs: input, outputs: wanted.map((n) => outputs.get(n)!), name: `vgg19_features_${pooling}` });
   try {
+    let file: string | undefined;
     if (weights === 'imagenet') {
-      const file = await resolveKerasWeights(kerasImagenetWeights('VGG19', false), options.weightsOptions);
+      try {
+        file = await resolveKerasWeights(kerasImagenetWeights('VGG19', false), options.weightsOptions);
+      } catch (err) {
+        if (requested !== 'auto' || !(err instanceof WeightsNotFoundError)) throw err;
+        weights = 'random';
+        (options.onNotice ?? console.warn)(
+          `@cnn/style: ImageNet VGG-19 weights not found, so the features use VGG-19 with random weights (He et al. 2016). ` +
+            `Results keep the style's colors and textures but are less painterly. For the real thing put ` +
+            `${kerasImagenetWeights('VGG19', false).file} (${kerasImagenetWeights('VGG19', false).url}) on CNN_WEIGHTS_PATH or in ~/.cache/cnn.`,
+        );
+      }
+    }
+    if (file) {
       const named = await readKerasH5Weights(file);
       try {
         assignWeightsByName(model, named);
@@ -126,4 +145,35 @@ export async function vggFeatures(options: VggFeaturesOptions = {}): Promise<Vgg
     throw err;
   }
   return new VggFeatures(model, contentLayer, styleLayers, pooling, weights);
+}
+
+export interface RandomMultiScaleOptions {
+  /** Filter sizes (default [3, 5, 7, 11]: several scales in one layer, as in Ustyuzhaninov et al. 2016). */
+  sizes?: readonly number[];
+  /** Filters per size (default 32). */
+  filters?: number;
+  seed?: number;
+}
+
+/**
+ * The other download-free extractor: one layer of random filters at several sizes, ReLU (Ustyuzhaninov et al.
+ * 2016, "Texture synthesis using shallow convolutional networks with random filters"). Its single output serves
+ * as both the content and the (one) style layer.
+ */
+export function randomMultiScaleFeatures(options: RandomMultiScaleOptions = {}): VggFeatures {
+  const sizes = options.sizes ?? [3, 5, 7, 11];
+  const filters = options.filters ?? 32;
+  if (!sizes.length || !sizes.every((k) => Number.isInteger(k) && k > 0 && k % 2 === 1)) throw new InvalidArgumentError('options.sizes', 'odd filter sizes', JSON.stringify(sizes));
+  if (!Number.isInteger(filters) || filters < 1) throw new InvalidArgumentError('options.filters', 'a positive integer', String(filters));
+  const seed = options.seed ?? 1;
+  const input = tfl.input({ shape: [null, null, 3], name: 'input_1' });
+  const branches = sizes.map(
+    (k, i) =>
+      tfl.layers.conv2d({ filters, kernelSize: k, padding: 'same', activation: 'relu', name: `random_${k}x${k}`, kernelInitializer: tfl.initializers.heNormal({ seed: seed + i }), biasInitializer: 'zeros' }).apply(input) as tfl.SymbolicTensor,
+  );
+  const merged = branches.length === 1 ? branches[0]! : (tfl.layers.concatenate({ axis: 3, name: 'multiscale' }).apply(branches) as tfl.SymbolicTensor);
+  // tfjs-layers drops a repeated output, so the style output is the same tensor through an identity layer.
+  const same = tfl.layers.activation({ activation: 'linear', name: 'multiscale_style' }).apply(merged) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: [merged, same], name: 'random_multiscale_features' });
+  return new VggFeatures(model, 'multiscale', [['multiscale', 1]], 'max', 'random-multiscale');
 }

@@ -6,3 +6,6 @@ export * from './costs.js';
 export * from './features.js';
 export * from './lbfgs.js';
 export * from './stylize.js';
+export * from './colors.js';
+export * from './render.js';
+export * from './fast/index.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AbortedError, InvalidArgumentError, ready } from '@cnn/ops';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { vggFeatures, type VggFeatures } from './features.js';
+import { randomMultiScaleFeatures, vggFeatures, type VggFeatures } from './features.js';
 import { stylize } from './stylize.js';
 
 let features: VggFeatures;
@@ -51,5 +51,31 @@ describe('stylize', () => {
     await expect(stylize(tf.zeros([8, 8, 3]) as tf.Tensor3D, style, features)).rejects.toThrow(InvalidArgumentError);
     await expect(stylize(content, style, features, { optimizer: 'sgd' as never })).rejects.toThrow(/'adam' or 'lbfgs'/);
     await expect(vggFeatures({ weights: 'random', contentLayer: 'block9_conv1' })).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('download-free features', () => {
+  it("'auto' falls back to random VGG-19 weights with a visible notice when ImageNet weights are not found", async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const empty = await mkdtemp(join(tmpdir(), 'cnn-style-'));
+    const notices: string[] = [];
+    const f = await vggFeatures({ contentLayer: 'block1_conv2', styleLayers: [['block1_conv1', 1]], weightsOptions: { offline: true, searchPath: [empty], cacheDir: empty }, onNotice: (m) => void notices.push(m) });
+    expect(f.weights).toBe('random');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/vgg19_weights_tf_dim_ordering_tf_kernels_notop\.h5/);
+    f.dispose();
+    // 'imagenet' asked for explicitly is an error instead.
+    await expect(vggFeatures({ weights: 'imagenet', contentLayer: 'block1_conv2', styleLayers: [['block1_conv1', 1]], weightsOptions: { offline: true, searchPath: [empty], cacheDir: empty } })).rejects.toThrow(/not|find/i);
+  });
+
+  it('random multi-scale filters (one layer) drive stylize too', async () => {
+    const f = randomMultiScaleFeatures({ sizes: [3, 5], filters: 8 });
+    const r = await stylize(content, style, f, { iterations: 10 });
+    expect(r.losses.at(-1)!.style).toBeLessThan(r.losses[0]!.style);
+    r.image.dispose();
+    f.dispose();
+    expect(() => randomMultiScaleFeatures({ sizes: [4] })).toThrow(/odd/);
   });
 });

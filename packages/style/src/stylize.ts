@@ -29,8 +29,8 @@ export interface StylizeOptions {
   iterations?: number;
   /** Adam step size in pixel units (default 2.55: the course's 0.01 on 0-1 images). */
   learningRate?: number;
-  /** 'content+noise' (course, default), 'noise' or 'content'. */
-  init?: 'content+noise' | 'noise' | 'content';
+  /** 'content+noise' (course, default), 'noise', 'content', or a starting image [H, W, 3] (e.g. an upsampled coarser result). */
+  init?: 'content+noise' | 'noise' | 'content' | tf.Tensor3D;
   /** Noise amplitude for the init, in pixels (default 0.25·255 ≈ 64, the course's ±0.25). */
   noise?: number;
   /** Content weight α (default 10), style weight β (default 40), total-variation weight γ (default 0). */
@@ -68,10 +68,17 @@ export interface StylizeResult {
 }
 
 /** The costs of one image: returns the total (differentiable) and its parts. */
-function costs(features: VggFeatures, image: tf.Tensor3D, targets: { content: tf.Tensor4D; grams: tf.Tensor2D[] }, w: { alpha: number; beta: number; gamma: number; scale: number }) {
+interface Targets {
+  content: tf.Tensor4D;
+  styles: { weight: number; grams: tf.Tensor2D[] }[];
+}
+
+function costs(features: VggFeatures, image: tf.Tensor3D, targets: Targets, w: { alpha: number; beta: number; gamma: number; scale: number }) {
   const f = features.extract(image);
   const jc = contentCost(targets.content, tf.mul(f.content, w.scale) as tf.Tensor4D);
-  const layers = f.styles.map((a, l) => styleLayerCostFromGram(targets.grams[l]!, tf.mul(a, w.scale) as tf.Tensor4D));
+  const scaled = f.styles.map((a) => tf.mul(a, w.scale) as tf.Tensor4D);
+  // Per style layer: Σ_k w_k·J_layer(S_k, G) (one style: its plain layer cost).
+  const layers = scaled.map((a, l) => (targets.styles.length === 1 ? styleLayerCostFromGram(targets.styles[0]!.grams[l]!, a) : (tf.addN(targets.styles.map((st) => tf.mul(styleLayerCostFromGram(st.grams[l]!, a), st.weight))) as tf.Scalar)));
   const js = tf.addN(layers.map((j, l) => tf.mul(j, features.styleLayers[l]![1]))) as tf.Scalar;
   const tv = w.gamma ? totalVariation(image) : tf.scalar(0);
   const total = tf.addN([tf.mul(jc, w.alpha), tf.mul(js, w.beta), tf.mul(tv, w.gamma)]) as tf.Scalar;
@@ -79,14 +86,27 @@ function costs(features: VggFeatures, image: tf.Tensor3D, targets: { content: tf
 }
 
 /** Runs the optimization. The content and style images must be RGB 0-255 [H, W, 3] (the style may differ in size). */
-export async function stylize(content: tf.Tensor3D, style: tf.Tensor3D, features: VggFeatures, options: StylizeOptions = {}): Promise<StylizeResult> {
+/** A style image with its weight, for blending several styles. */
+export interface WeightedStyle {
+  image: tf.Tensor3D;
+  weight: number;
+}
+
+/**
+ * Runs the optimization. The content image and the style image(s) are RGB 0-255 [H, W, 3] (styles may differ
+ * in size). Several styles blend: J_style = Σ_k w_k·J_style(S_k, G), each style with its own Gram matrices.
+ */
+export async function stylize(content: tf.Tensor3D, style: tf.Tensor3D | readonly WeightedStyle[], features: VggFeatures, options: StylizeOptions = {}): Promise<StylizeResult> {
   assertTensor(content, 'content', { rank: 3 });
-  assertTensor(style, 'style', { rank: 3 });
+  const styles: WeightedStyle[] = style instanceof tf.Tensor ? [{ image: style, weight: 1 }] : [...style];
+  if (styles.length === 0 || !styles.every((s) => s && s.image instanceof tf.Tensor && Number.isFinite(s.weight) && s.weight >= 0)) {
+    throw new InvalidArgumentError('style', 'an RGB image tensor or a non-empty list of { image, weight >= 0 }', String(style));
+  }
   for (const [img, name] of [
     [content, 'content'],
-    [style, 'style'],
+    ...styles.map((s, i) => [s.image, `style[${i}]`] as const),
   ] as const) {
-    if (img.shape[2] !== 3 || img.shape[0] < 16 || img.shape[1] < 16) throw new InvalidArgumentError(name, 'an RGB image [H >= 16, W >= 16, 3] in 0-255', `shape [${img.shape}]`);
+    if (img.rank !== 3 || img.shape[2] !== 3 || img.shape[0]! < 16 || img.shape[1]! < 16) throw new InvalidArgumentError(name, 'an RGB image [H >= 16, W >= 16, 3] in 0-255', `shape [${img.shape}]`);
   }
   const optimizer = options.optimizer ?? 'adam';
   if (optimizer !== 'adam' && optimizer !== 'lbfgs') throw new InvalidArgumentError('options.optimizer', "'adam' or 'lbfgs'", JSON.stringify(optimizer));
@@ -97,17 +117,23 @@ export async function stylize(content: tf.Tensor3D, style: tf.Tensor3D, features
   const reportEvery = options.reportEvery ?? 1;
   const started = performance.now();
 
-  // Targets, computed once: the content image's content activations and the style image's Gram matrices.
+  // Targets, computed once: the content image's content activations and each style image's Gram matrices.
   const targets = tf.tidy(() => {
     const c = features.extract(content);
-    const s = features.extract(style);
-    return { content: tf.mul(c.content, w.scale) as tf.Tensor4D, grams: s.styles.map((a) => gramMatrix(tf.mul(a, w.scale) as tf.Tensor4D)) };
+    return {
+      content: tf.mul(c.content, w.scale) as tf.Tensor4D,
+      styles: styles.map((st) => ({ weight: st.weight, grams: features.extract(st.image).styles.map((a) => gramMatrix(tf.mul(a, w.scale) as tf.Tensor4D)) })),
+    };
   });
   const init = options.init ?? 'content+noise';
   const noise = options.noise ?? 0.25 * 255;
   const start = tf.tidy(() => {
     const c = tf.cast(content, 'float32');
     const n = tf.randomUniform(content.shape, -noise, noise, 'float32', options.seed ?? 1);
+    if (init instanceof tf.Tensor) {
+      if (init.shape.join() !== content.shape.join()) throw new InvalidArgumentError('options.init', `a starting image of the content's shape [${content.shape}]`, `shape [${init.shape}]`);
+      return tf.clipByValue(tf.cast(init, 'float32'), 0, 255) as tf.Tensor3D;
+    }
     const x = init === 'content' ? c : init === 'noise' ? tf.add(tf.fill(content.shape, 127.5), n) : tf.add(c, n);
     return tf.clipByValue(x, 0, 255) as tf.Tensor3D;
   });
@@ -210,7 +236,7 @@ export async function stylize(content: tf.Tensor3D, style: tf.Tensor3D, features
     if ((err as Error)?.name === 'AbortError' && !(err instanceof AbortedError)) throw new AbortedError('stylize');
     throw err;
   } finally {
-    tf.dispose([targets.content, ...targets.grams, start]);
+    tf.dispose([targets.content, ...targets.styles.flatMap((st) => st.grams), start]);
   }
   return { image, losses, evaluations, seconds: (performance.now() - started) / 1000, stopped };
 }

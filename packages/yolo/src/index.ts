@@ -6,3 +6,5 @@ export * from './targets/index.js';
 export * from './darknet/index.js';
 export * from './eval/index.js';
 export * from './data/index.js';
+export * from './face/index.js';
+export * from './pictures/index.js';

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * Which download-free feature extractor should be the offline default? Same budget for each (Adam steps at
+ * one size, tubingen + starry night), then both results are judged with the real ImageNet VGG-19 (blocks 1-3:
+ * style block1..3_conv1, content block3_conv2): lower style and content costs under the judge win.
+ * Candidates: VGG-19 with random (He) weights (He et al. 2016) and one layer of random multi-scale filters
+ * (Ustyuzhaninov et al. 2016). Writes bench-results/offline-features.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { decodeImage, ready, resizeImage, resolveData } from '@cnn/ops';
+import { contentCost, randomMultiScaleFeatures, styleLayerCost, stylize, vggFeatures } from '../dist/index.js';
+
+const size = Number(process.argv[2] ?? 96);
+const steps = Number(process.argv[3] ?? 150);
+await ready({ backend: 'wasm' });
+const dir = await resolveData('style-images', { offline: true });
+const load = async (f) => {
+  const img = await decodeImage(join(dir, f));
+  const t = tf.tidy(() => tf.cast(resizeImage(img, [size, size]), 'float32'));
+  img.dispose();
+  return t;
+};
+const content = await load('tubingen.jpg');
+const style = await load('starry_night.jpg');
+const layers = [['block1_conv1', 1 / 3], ['block2_conv1', 1 / 3], ['block3_conv1', 1 / 3]];
+const judge = await vggFeatures({ weights: 'vgg19-imagenet-block1-3', contentLayer: 'block3_conv2', styleLayers: layers });
+const s = 1 / 16;
+const judged = (img) =>
+  tf.tidy(() => {
+    const g = judge.extract(img);
+    const c = judge.extract(content);
+    const st = judge.extract(style);
+    const jc = contentCost(tf.mul(c.content, s), tf.mul(g.content, s)).dataSync()[0];
+    const js = st.styles.reduce((sum, a, l) => sum + styleLayerCost(tf.mul(a, s), tf.mul(g.styles[l], s)).dataSync()[0] / 3, 0);
+    return { content: jc, style: js };
+  });
+const candidates = {
+  'random VGG-19 (He et al. 2016)': () => vggFeatures({ weights: 'random', contentLayer: 'block3_conv2', styleLayers: layers }),
+  'random multi-scale filters (Ustyuzhaninov et al. 2016)': async () => randomMultiScaleFeatures(),
+};
+const start = judged(tf.tidy(() => tf.clipByValue(tf.add(content, tf.randomUniform(content.shape, -64, 64, 'float32', 1)), 0, 255)));
+console.log(`judge (ImageNet VGG-19 blocks 1-3) at the start (content + noise): style ${start.style.toExponential(3)}, content ${start.content.toExponential(3)}`);
+const results = { size, steps, start, candidates: {} };
+for (const [name, make] of Object.entries(candidates)) {
+  const f = await make();
+  const t0 = performance.now();
+  const r = await stylize(content, style, f, { iterations: steps });
+  const j = judged(r.image);
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`${name}: judge style ${j.style.toExponential(3)} (÷${(start.style / j.style).toFixed(1)}), content ${j.content.toExponential(3)}, ${seconds.toFixed(0)} s`);
+  results.candidates[name] = { ...j, styleFall: start.style / j.style, seconds };
+  r.image.dispose();
+  f.dispose();
+}
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'offline-features.json'), JSON.stringify(results, null, 1));
