@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { cnnTsupConfig } from '../../tsup.shared.js';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'neutral',
-  external: [/^@tensorflow\//, /^@cnn\//, /^node:/],
-});
+export default defineConfig(cnnTsupConfig({ index: 'src/index.ts' }));

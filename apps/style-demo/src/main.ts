@@ -23,7 +23,7 @@ Options:
   --optimizer <name>      adam (default) or lbfgs
   --preserve-colors       keep the photo's colors (luminance-only transfer)
   --match-colors          recolor the painting to the photo's palette before transfer
-  --weights <id|path>     VGG-19 weights: auto (default: ImageNet if found, else random with a notice),
+  --weights <id|path>     VGG-19 weights: auto (default: ImageNet if found, else random multi-scale filters with a notice),
                           imagenet, random, or a path/id such as vgg19-imagenet-block1-3
   --content-layer <name>  VGG-19 content layer (default block4_conv2)
   --style-layers <list>   comma-separated style layers, equal weights (default block1..5_conv1)
@@ -119,7 +119,7 @@ try {
     ...(values['content-layer'] ? { contentLayer: values['content-layer'] } : {}),
     ...(styleLayers?.length ? { styleLayers: styleLayers.map((l) => [l, 1 / styleLayers.length] as const) } : {}),
   });
-  log(`features: VGG-19 (${features.weights}), content ${features.contentLayer}, style ${features.styleLayers.map((s) => s[0]).join(', ')}`);
+  log(`features: ${features.model.name} (${features.weights}), content ${features.contentLayer}, style ${features.styleLayers.map((s) => s[0]).join(', ')}`);
   log(`stylizing ${basename(values.content)} (${content.shape[1]}x${content.shape[0]}) with ${basename(values.style)}: ${iterations} ${values.optimizer} steps`);
   const tiled = Math.max(content.shape[0], content.shape[1]) > tile;
   const bar = progress(iterations);

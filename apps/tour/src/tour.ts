@@ -23,6 +23,7 @@ import {
 } from '@cnn/ops';
 import { createFaceDetector, drawDetections, drawGridOverlay, encodeTargets, generateDataset, generateScene, kmeansAnchors } from '@cnn/yolo';
 import { stylize, vggFeatures } from '@cnn/style';
+import { cacheFeatures, createClassifier, evaluateClassifier, loadBackbone, trainHeadOnFeatures } from '@cnn/transfer';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { alexnet, basicResNet, formatSummary, googlenet, inceptionV3, lenet5, mobilenet, mobilenetV2, resnet50, summary, unet, vgg16 } from '@cnn/architectures';
 
@@ -214,7 +215,8 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
   await save('signs-generated.png', sample);
   sample.dispose();
   const model = await basicResNet({ blocks: [1, 1], filters: [16, 32], inputShape: [size, size, 3], classes: 6, name: 'fingers_resnet' });
-  model.compile({ optimizer: tf.train.adam(3e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const adam = tf.train.adam(3e-3); // disposed below: tfjs-layers does not dispose an optimizer it was given
+  model.compile({ optimizer: adam, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const epochs = 8;
   const batches = Math.ceil(1500 / 32);
   const t0 = performance.now();
@@ -236,8 +238,51 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
   const [, acc] = model.evaluate(test.x, test.y, { batchSize: 64 }) as tf.Scalar[];
   console.log(`  ${model.countParams().toLocaleString('en-US')} params; test accuracy ${(100 * (await acc!.data())[0]!).toFixed(1)}% on 180 held-out pictures after ${seconds.toFixed(0)} s of training on ${info.backend}`);
   tf.dispose([train.x, train.y, test.x, test.y, acc!]);
-  model.dispose();
+  adam.dispose();
   console.log(`  wrote ${shown(join(outDir, 'signs-generated.png'))} (six test pictures: 0..5 fingers)`);
+
+  // 7b. Transfer: that network's features learn a new task from a few pictures.
+  section('Transfer learning: a new task from 60 pictures', '@cnn/transfer loadBackbone, createClassifier, cacheFeatures, trainHeadOnFeatures');
+  console.log('  backbone: the finger-counting ResNet just trained above (the tour trains its own; nothing is downloaded)');
+  const parity = (n: number) => {
+    const d = make(n);
+    const y = tf.oneHot(tf.tensor1d(d.labels.map((l) => l % 2), 'int32'), 2);
+    const x = tf.mul(d.x, 255);
+    tf.dispose([d.x, d.y]);
+    return { x, y };
+  };
+  const small = parity(60);
+  const held = parity(180);
+  const backbone = await loadBackbone(model, { cutLayer: 'avg_pool', pooling: null, inputShape: [size, size, 3], preprocessing: { mode: 'rescale', scale: 1 / 255 } });
+  const classifier = createClassifier({ backbone, labels: ['even', 'odd'], dropout: 0 });
+  let t1 = performance.now();
+  const cache = await cacheFeatures(classifier, [small]);
+  await trainHeadOnFeatures(classifier, { train: cache, epochs: 60, learningRate: 1e-2, progress: false });
+  const headSeconds = (performance.now() - t1) / 1000;
+  const headAcc = (await evaluateClassifier(classifier, [held])).accuracy;
+  cache.dispose();
+  classifier.dispose();
+  // The same network from scratch on the same 60 pictures, for at least as long.
+  const scratch = await basicResNet({ blocks: [1, 1], filters: [16, 32], inputShape: [size, size, 3], classes: 2, name: 'parity_scratch' });
+  const scratchAdam = tf.train.adam(3e-3);
+  scratch.compile({ optimizer: scratchAdam, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const smallX = tf.div(small.x, 255);
+  const heldX = tf.div(held.x, 255);
+  t1 = performance.now();
+  let epochsRun = 0;
+  while ((performance.now() - t1) / 1000 < Math.max(headSeconds, 3)) {
+    await scratch.fit(smallX, small.y, { epochs: 1, batchSize: 16, verbose: 0 });
+    epochsRun++;
+  }
+  const scratchSeconds = (performance.now() - t1) / 1000;
+  const [, sAcc] = scratch.evaluate(heldX, held.y) as tf.Scalar[];
+  const scratchAcc = (await sAcc!.data())[0]!;
+  console.log(`  even or odd fingers, 60 training pictures, 180 held out:`);
+  console.log(`    reused features, head only: ${(100 * headAcc).toFixed(1)}% (${headSeconds.toFixed(1)} s)`);
+  console.log(`    same network from scratch:  ${(100 * scratchAcc).toFixed(1)}% (${scratchSeconds.toFixed(1)} s, ${epochsRun} epochs)`);
+  tf.dispose([small.x, small.y, held.x, held.y, smallX, heldX, sAcc!]);
+  scratch.dispose();
+  scratchAdam.dispose();
 }
 
 // 8. YOLO's labels: the grid, the anchors, and who owns each object
@@ -279,7 +324,7 @@ section('Face detection (a one-class tiny YOLOv2)', '@cnn/yolo createFaceDetecto
   detector.dispose();
 }
 
-// 10. Style transfer, offline: VGG-19 with random weights unless ImageNet weights are on CNN_WEIGHTS_PATH
+// 10. Style transfer, offline: random multi-scale filters unless ImageNet VGG-19 weights are on CNN_WEIGHTS_PATH
 section('Neural style transfer (small, offline default)', '@cnn/style vggFeatures, stylize');
 {
   const size = 64;
@@ -297,7 +342,7 @@ section('Neural style transfer (small, offline default)', '@cnn/style vggFeature
   const r = await stylize(contentImg, styleImg, features, { iterations: 60 });
   const first = r.losses[0]!;
   const last = r.losses.at(-1)!;
-  console.log(`  ${size}x${size}, VGG-19 (${features.weights} weights), 60 Adam steps: style cost ÷${(first.style / last.style).toFixed(1)}, ${r.seconds.toFixed(0)} s`);
+  console.log(`  ${size}x${size}, features ${features.model.name} (${features.weights}), 60 Adam steps: style cost ÷${(first.style / last.style).toFixed(1)}, ${r.seconds.toFixed(0)} s`);
   const side = tf.tidy(() => tf.cast(tf.concat([contentImg, styleImg, r.image], 1), 'int32') as tf.Tensor3D);
   await save('style-side-by-side.png', side);
   console.log(`  wrote ${shown(join(outDir, 'style-side-by-side.png'))} (content | style | result)`);

@@ -55,14 +55,14 @@ describe('stylize', () => {
 });
 
 describe('download-free features', () => {
-  it("'auto' falls back to random VGG-19 weights with a visible notice when ImageNet weights are not found", async () => {
+  it("'auto' falls back to random multi-scale filters with a visible notice when ImageNet weights are not found", async () => {
     const { mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const empty = await mkdtemp(join(tmpdir(), 'cnn-style-'));
     const notices: string[] = [];
     const f = await vggFeatures({ contentLayer: 'block1_conv2', styleLayers: [['block1_conv1', 1]], weightsOptions: { offline: true, searchPath: [empty], cacheDir: empty }, onNotice: (m) => void notices.push(m) });
-    expect(f.weights).toBe('random');
+    expect(f.weights).toBe('random-multiscale');
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/vgg19_weights_tf_dim_ordering_tf_kernels_notop\.h5/);
     f.dispose();

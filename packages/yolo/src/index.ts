@@ -8,3 +8,4 @@ export * from './eval/index.js';
 export * from './data/index.js';
 export * from './face/index.js';
 export * from './pictures/index.js';
+export * from './train/index.js';

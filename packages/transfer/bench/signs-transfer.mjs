@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * The issue's integration measurement: the Darknet tiny ImageNet classifier (CNN_WEIGHTS_PATH
+ * `darknet-tiny-imagenet`) as a frozen backbone for the sign-language digits (CNN_DATA_PATH, 10 classes):
+ *  1. head only, trained on cached backbone features (the course's tip);
+ *  2. fine-tuning the top layers at a low learning rate;
+ *  3. the same network from scratch (random weights) for the same wall-clock budget as 1 + 2.
+ * Test accuracy, time and backend for each; writes bench-results/signs-transfer.json.
+ * Usage: node bench/signs-transfer.mjs [headEpochs=15] [fineTuneEpochs=1] [unfreeze=2] [size=224] [hiddenUnits=0]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ready, resolveData, resolveWeights } from '@cnn/ops';
+import { loadLayersModel } from '@cnn/architectures';
+import { cacheFeatures, createBatches, createClassifier, evaluateClassifier, fineTune, loadBackbone, readImageFolder, splitStratified, trainClassifier, trainHeadOnFeatures } from '../dist/index.js';
+
+const [headEpochs, fineTuneEpochs, unfreeze, size, hidden] = [15, 1, 2, 224, 0].map((d, i) => Number(process.argv[2 + i] ?? d));
+const info = await ready({ backend: 'wasm' });
+const root = await resolveData('sign-language-digits', { offline: true });
+const folder = await readImageFolder(root);
+const split = splitStratified(folder.items, { train: 0.7, val: 0.15, test: 0.15, seed: 0 });
+console.log(`sign-language digits: ${folder.items.length} images, ${folder.classNames.length} classes; train ${split.train.length}, val ${split.val.length}, test ${split.test.length}; ${size}x${size} on ${info.backend}`);
+const batches = (items, shuffle) => createBatches(items, { batchSize: 32, imageSize: [size, size], shuffle, seed: 1, numClasses: folder.classNames.length });
+const results = { backend: info.backend, size, train: split.train.length, val: split.val.length, test: split.test.length };
+const clock = () => performance.now() / 1000;
+
+// SCRATCH_ONLY=<seconds>: only part 3, with that budget (e.g. rerun after parts 1-2 were measured).
+const scratchOnly = Number(process.env.SCRATCH_ONLY ?? 0);
+let headSeconds = 0;
+let ftSeconds = 0;
+let t0;
+if (!scratchOnly) {
+// 1. Head only, on cached features.
+const backbone = await loadBackbone('darknet-tiny-imagenet', { cutLayer: 'leaky_re_lu_15', pooling: 'avg', inputShape: [size, size, 3] });
+const classifier = createClassifier({ backbone, labels: folder.classNames, dropout: 0.2, ...(hidden ? { hidden } : {}) });
+t0 = clock();
+const trainCache = await cacheFeatures(classifier, batches(split.train, false).epoch(0), { onProgress: (n) => process.stdout.write(`\r  caching features ${n}/${split.train.length}`) });
+const valCache = await cacheFeatures(classifier, batches(split.val, false).epoch(0));
+const cacheSeconds = clock() - t0;
+console.log(`\n  features cached in ${cacheSeconds.toFixed(0)} s`);
+t0 = clock();
+await trainHeadOnFeatures(classifier, { train: trainCache, validation: valCache, epochs: headEpochs, learningRate: 1e-3, progress: false, callbacks: { onEpochEnd: (e, logs) => (e % 25 === 0 || e === headEpochs) && console.log(`  head epoch ${e}/${headEpochs}: ${JSON.stringify(Object.fromEntries(Object.entries(logs).filter(([, v]) => typeof v === 'number').map(([k, v]) => [k, Number(v.toFixed(4))])))}`) } });
+headSeconds = clock() - t0 + cacheSeconds;
+trainCache.dispose();
+valCache.dispose();
+const headEval = await evaluateClassifier(classifier, batches(split.test, false).epoch(0));
+console.log(`1. head only: test accuracy ${(100 * headEval.accuracy).toFixed(1)}% (${headSeconds.toFixed(0)} s incl. caching)`);
+results.headOnly = { testAccuracy: headEval.accuracy, seconds: headSeconds, epochs: headEpochs, hidden };
+
+// 2. Fine-tune the top layers.
+t0 = clock();
+await fineTune(classifier, { unfreeze, learningRate: 1e-4, epochs: fineTuneEpochs, train: batches(split.train, true), validation: batches(split.val, false), progress: true });
+ftSeconds = clock() - t0;
+const ftEval = await evaluateClassifier(classifier, batches(split.test, false).epoch(0));
+console.log(`2. fine-tuned (top ${unfreeze} layers with weights, lr 1e-4, ${fineTuneEpochs} epoch(s)): test accuracy ${(100 * ftEval.accuracy).toFixed(1)}% (${ftSeconds.toFixed(0)} s)`);
+results.fineTuned = { testAccuracy: ftEval.accuracy, seconds: ftSeconds, epochs: fineTuneEpochs, unfreeze };
+classifier.dispose();
+}
+
+// 3. The same network from scratch, same wall-clock budget (batches of 16: the full network's training step
+// at 224 px and batch 32 ran the wasm heap out of memory after parts 1-2 in one process).
+const budget = scratchOnly || headSeconds + ftSeconds;
+const dir = await resolveWeights('darknet-tiny-imagenet', { offline: true });
+const fresh = await loadLayersModel(dir);
+for (const w of fresh.weights) {
+  const name = w.originalName;
+  const value = tf.tidy(() =>
+    /moving_variance|gamma/.test(name) ? tf.onesLike(w.read()) : /moving_mean|beta|bias/.test(name) ? tf.zerosLike(w.read()) : tfl.initializers.heNormal({ seed: 7 }).apply(w.shape),
+  );
+  w.write(value);
+  value.dispose();
+}
+const scratchBackbone = await loadBackbone(fresh, { cutLayer: 'leaky_re_lu_15', pooling: 'avg', inputShape: [size, size, 3], preprocessing: { mode: 'rescale', scale: 1 / 255, alignCorners: true } });
+const scratch = createClassifier({ backbone: scratchBackbone, labels: folder.classNames, dropout: 0.2, ...(hidden ? { hidden } : {}) });
+scratch.unfreezeTop(scratchBackbone.model.layers.filter((l) => l.weights.length > 0).length, { trainBatchNorm: true });
+const stop = new globalThis.AbortController();
+const timer = setTimeout(() => stop.abort(), budget * 1000);
+t0 = clock();
+const h = await trainClassifier(scratch, { train: createBatches(split.train, { batchSize: 16, imageSize: [size, size], shuffle: true, seed: 1, numClasses: folder.classNames.length }), epochs: 1000, learningRate: 1e-3, signal: stop.signal, progress: true });
+clearTimeout(timer);
+const scratchSeconds = clock() - t0;
+const scratchEval = await evaluateClassifier(scratch, batches(split.test, false).epoch(0));
+console.log(`3. from scratch (same network, ${scratchSeconds.toFixed(0)} s budget, ${h.epochs?.length ?? '?'} epochs): test accuracy ${(100 * scratchEval.accuracy).toFixed(1)}%`);
+results.fromScratch = { testAccuracy: scratchEval.accuracy, seconds: scratchSeconds, epochs: h.epochs?.length };
+scratch.dispose();
+
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'signs-transfer.json'), JSON.stringify(results, null, 1));
+console.log(JSON.stringify(results));
