@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMulWasm } from './batch-mat-mul.js';
-import { backpropConvInfo, free, heapF32, pad, reshape, run, slice, transpose, zeros, type KernelArgs, type WasmBackendLike } from './wasm-kernel-utils.js';
+import { backpropConvInfo, channelMajorWindow, free, heapF32, reshape, run, slice, transpose, zeros, type KernelArgs, type WasmBackendLike } from './wasm-kernel-utils.js';
 
 /**
  * 1×1 filter, no top/left padding: dW[0, 0] = xₛᵀ · dy over the N·OH·OW pixels the forward read, where xₛ
@@ -48,30 +48,13 @@ const COL_CHUNK = 8 << 20;
  * ow·sw + j − left, ci] is built row by row from the channel-major, padded x, a range of output rows at a time.
  */
 export function im2colFilterGrad(backend: WasmBackendLike, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo, chunkFloats = COL_CHUNK): tf.TensorInfo {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { batchSize: n, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const { filterHeight: kh, filterWidth: kw } = info;
   const { top, left } = info.padInfo;
   const extentH = (oh - 1) * sh + kh;
   const extentW = (ow - 1) * sw + kw;
-  const keepH = Math.min(h, extentH - top);
-  const keepW = Math.min(w, extentW - left);
-  if (keepH <= 0 || keepW <= 0) return zeros(backend, [kh, kw, ci, co]);
-  const xs = keepH < h || keepW < w ? slice(backend, x, [0, 0, 0, 0], [n, keepH, keepW, ci]) : undefined;
-  const xT = transpose(backend, xs ?? x, [3, 0, 1, 2]); // [Ci, N, keepH, keepW]
-  free(backend, xs);
-  const padB = extentH - top - keepH;
-  const padR = extentW - left - keepW;
-  const xP =
-    top || padB || left || padR
-      ? pad(backend, xT, [
-          [0, 0],
-          [0, 0],
-          [top, padB],
-          [left, padR],
-        ])
-      : undefined;
-  if (xP) free(backend, xT);
-  const xC = xP ?? xT; // [Ci, N, extentH, extentW]
+  const xC = channelMajorWindow(backend, x, top, left, extentH, extentW); // [Ci, N, extentH, extentW]
+  if (!xC) return zeros(backend, [kh, kw, ci, co]);
   const taps = kh * kw * ci;
   const outRows = n * oh; // (n, oh) pairs: contiguous in dy
   const rowsPerChunk = Math.max(1, Math.min(outRows, Math.floor(chunkFloats / (taps * ow))));

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { depthwiseInfo } from './depthwise-conv2d-native-backprop-input.js';
-import { free, heapF32, pad, slice, transpose, zeros, type KernelArgs, type WasmBackendLike } from './wasm-kernel-utils.js';
+import { channelMajorWindow, free, heapF32, transpose, zeros, type KernelArgs, type WasmBackendLike } from './wasm-kernel-utils.js';
 
 /** (xT, dyT, out, C, m, N, Hp, Wp, OH, OW, kh, sh, dh): fills out [kh, kw, C, m]. */
 type RowLoop = (x: Float32Array, dy: Float32Array, out: Float32Array, ...dims: number[]) => void;
@@ -85,32 +85,15 @@ export function depthwiseConv2dNativeBackpropFilterWasm(args: KernelArgs): tf.Te
   const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { filterShape } = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   const info = depthwiseInfo(x.shape, filterShape, args.attrs);
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow } = info;
+  const { batchSize: n, inChannels: c, outHeight: oh, outWidth: ow } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   const m = filterShape[3]!;
   const { top, left } = info.padInfo;
   // Padded extent the forward pass read: rows [−top, extentH − top) of x, likewise columns.
   const extentH = (oh - 1) * sh + (kh - 1) * dh + 1;
   const extentW = (ow - 1) * sw + (kw - 1) * dw + 1;
-  const keepH = Math.min(h, extentH - top);
-  const keepW = Math.min(w, extentW - left);
-  if (keepH <= 0 || keepW <= 0 || oh <= 0 || ow <= 0) return zeros(backend, [kh, kw, c, m]);
-  const xs = keepH < h || keepW < w ? slice(backend, x, [0, 0, 0, 0], [n, keepH, keepW, c]) : undefined;
-  const xT = transpose(backend, xs ?? x, [3, 0, 1, 2]); // [C, N, keepH, keepW]
-  free(backend, xs);
-  const padB = extentH - top - keepH;
-  const padR = extentW - left - keepW;
-  const xP =
-    top || padB || left || padR
-      ? pad(backend, xT, [
-          [0, 0],
-          [0, 0],
-          [top, padB],
-          [left, padR],
-        ])
-      : undefined;
-  if (xP) free(backend, xT);
-  const xC = xP ?? xT; // [C, N, extentH, extentW]
+  const xC = oh > 0 && ow > 0 ? channelMajorWindow(backend, x, top, left, extentH, extentW) : undefined; // [C, N, extentH, extentW]
+  if (!xC) return zeros(backend, [kh, kw, c, m]);
   const dyT = transpose(backend, dy, [3, 0, 1, 2]); // [C·m, N, OH, OW]
   const out = backend.makeOutput([kh, kw, c, m], 'float32');
   // Heap views only after the last allocation (malloc may grow and detach wasm memory).

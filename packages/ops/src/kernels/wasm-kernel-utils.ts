@@ -82,6 +82,32 @@ export function free(backend: WasmBackendLike, ...infos: (tf.TensorInfo | undefi
   for (const info of infos) if (info) backend.disposeData(info.dataId);
 }
 
+/**
+ * x [N, H, W, C] as the channel-major window [C, N, extentH, extentW] a convolution's forward pass read: rows
+ * [−top, extentH − top) and columns [−left, extentW − left), cropped where x is larger and zero-padded where
+ * the window runs past it. Undefined when the window holds no pixel of x (the filter gradient is then zero).
+ */
+export function channelMajorWindow(backend: WasmBackendLike, x: tf.TensorInfo, top: number, left: number, extentH: number, extentW: number): tf.TensorInfo | undefined {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const keepH = Math.min(h, extentH - top);
+  const keepW = Math.min(w, extentW - left);
+  if (keepH <= 0 || keepW <= 0) return undefined;
+  const xs = keepH < h || keepW < w ? slice(backend, x, [0, 0, 0, 0], [n, keepH, keepW, c]) : undefined;
+  const xT = transpose(backend, xs ?? x, [3, 0, 1, 2]); // [C, N, keepH, keepW]
+  free(backend, xs);
+  const padB = extentH - top - keepH;
+  const padR = extentW - left - keepW;
+  if (!(top || padB || left || padR)) return xT;
+  const xP = pad(backend, xT, [
+    [0, 0],
+    [0, 0],
+    [top, padB],
+    [left, padR],
+  ]);
+  free(backend, xT);
+  return xP;
+}
+
 /** Float32 view of a tensor's heap memory. Take views only after the last allocation: malloc may grow memory. */
 export function heapF32(backend: WasmBackendLike, info: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
