@@ -27,7 +27,8 @@ describe('every remaining builder trains on wasm', () => {
     expect(tf.getBackend()).toBe('wasm');
     const base = await build();
     const m = base.outputs[0]!.shape.length === 2 && base.outputs[0]!.shape[1] === 2 ? base : await withHead(base);
-    m.compile({ optimizer: tf.train.adam(name === 'VGG-19' ? 1e-5 : 1e-3), loss: 'categoricalCrossentropy' });
+    // Deep nets on a 2-image batch overshoot at 1e-3 now and then (ResNet-101 once went 0.97 -> 2.6): smaller steps for them.
+    m.compile({ optimizer: tf.train.adam(name === 'VGG-19' ? 1e-5 : name === 'ResNet-101' ? 1e-4 : 1e-3), loss: 'categoricalCrossentropy' });
     // Pixels as the published weights see them ('caffe': about ±128; 'torch': about ±2). Deep plain VGG at
     // Glorot initialization shrinks a 0-1 input to near-zero features (the loss sits at ln 2), so scale matters.
     const [lo, hi] = name === 'VGG-19' ? [-120, 130] : [-2, 2];
