@@ -11,11 +11,12 @@ export const DEFAULT_BACKBONE = 'darknet-tiny-imagenet';
 
 /**
  * Default cut layers of loaded models, by weights id. Darknet tiny's last layers are the 1000-class 1x1 conv
- * 'conv2d_16', its pooling and softmax; 'leaky_re_lu_15' (128 channels) is the last layer
- * before them, the "features" the course reuses.
+ * 'conv2d_16', its pooling and softmax; below them 'leaky_re_lu_15' has only 128 channels (a bottleneck).
+ * 'leaky_re_lu_12' (512 channels, 14x14 at 224) transferred best to the sign-language digits in a sweep on
+ * their validation split (avg-pooled, standardized: 95.5% vs 92.6% for leaky_re_lu_14, 90.0% for _10).
  */
 export const DEFAULT_CUT_LAYERS: Readonly<Record<string, string>> = {
-  'darknet-tiny-imagenet': 'leaky_re_lu_15',
+  'darknet-tiny-imagenet': 'leaky_re_lu_12',
 };
 
 export interface ResolvedBackbone {

@@ -26,14 +26,16 @@ train options:
   --backbone <name|path>   ${DEFAULT_BACKBONE} (default; found on CNN_WEIGHTS_PATH), mobilenet (or another
                            @cnn/architectures builder: mobilenetV2, resnet50, vgg16, ...), or a tfjs layers model
                            folder / model.json / weights id
-  --cut <layer>            layer whose output is the features (default: leaky_re_lu_15 for darknet-tiny-imagenet,
+  --cut <layer>            layer whose output is the features (default: leaky_re_lu_12 for darknet-tiny-imagenet,
                            the last feature map of a builder's no-top model, else the model's output)
   --weights <w>            builder backbones: imagenet (default), random, or a Keras .h5 / tfjs model path or id
   --alpha <a>              mobilenet width multiplier (default 1)
   --pooling <avg|max>      global pooling of the features (default avg)
   --size <px>              pictures are resized to size x size (default 224)
-  --epochs <n>             head epochs (default 10; on cached features an epoch costs milliseconds, so small
-                           folders can afford 50 or more)
+  --epochs <n>             head epochs (default 40 on cached features, where an epoch costs milliseconds;
+                           5 when training on pictures (--augment / --no-cache-features))
+  --no-normalize           do not standardize the features before the head (default: standardize, with their
+                           mean and variance over the training pictures, as a Keras Normalization layer)
   --lr <rate>              head learning rate (default 1e-3)
   --fine-tune-epochs <n>   fine-tuning epochs after the head (default 0: none)
   --unfreeze <n>           backbone layers with weights to fine-tune, from the top (default 2)
@@ -69,7 +71,7 @@ Examples:
 
 /** Which options each command takes (a stray one is a usage error, not silently ignored). */
 const ALLOWED: Record<string, readonly string[]> = {
-  train: ['backbone', 'cut', 'weights', 'alpha', 'pooling', 'size', 'epochs', 'lr', 'fine-tune-epochs', 'unfreeze', 'fine-tune-lr', 'augment', 'cache-features', 'balanced', 'val', 'test', 'seed', 'batch-size', 'dropout', 'hidden', 'out'],
+  train: ['backbone', 'cut', 'weights', 'alpha', 'pooling', 'size', 'epochs', 'lr', 'fine-tune-epochs', 'unfreeze', 'fine-tune-lr', 'augment', 'cache-features', 'normalize', 'balanced', 'val', 'test', 'seed', 'batch-size', 'dropout', 'hidden', 'out'],
   predict: ['top'],
   eval: ['out', 'batch-size'],
 };
@@ -98,6 +100,7 @@ function parse() {
         'fine-tune-lr': { type: 'string' },
         augment: { type: 'boolean' },
         'cache-features': { type: 'boolean' },
+        normalize: { type: 'boolean' },
         balanced: { type: 'boolean' },
         val: { type: 'string' },
         test: { type: 'string' },
@@ -151,7 +154,8 @@ async function run(): Promise<number> {
       alpha: v.alpha === undefined ? undefined : numberOption('alpha', v.alpha, 0.1, 2),
       pooling,
       size: intOption('size', v.size ?? '224', 32),
-      epochs: intOption('epochs', v.epochs ?? '10'),
+      epochs: intOption('epochs', v.epochs ?? ((v['cache-features'] ?? !augment) ? '40' : '5')),
+      normalize: v.normalize ?? true,
       learningRate: numberOption('lr', v.lr ?? '1e-3', 1e-8, 1),
       fineTuneEpochs: intOption('fine-tune-epochs', v['fine-tune-epochs'] ?? '0', 0),
       fineTuneLearningRate: numberOption('fine-tune-lr', v['fine-tune-lr'] ?? '1e-5', 1e-10, 1),

@@ -47,6 +47,8 @@ export interface TrainSettings {
   fineTuneLearningRate: number;
   unfreeze: number;
   cacheFeatures: boolean;
+  /** Standardize the features before the head (createClassifier's normalize). */
+  normalize: boolean;
   augment: boolean;
   balanced: boolean;
   val: number;
@@ -72,11 +74,11 @@ export async function train(s: TrainSettings, log: (line: string) => void) {
   log(`data: ${folder.items.length} images in ${numClasses} classes (${folder.classNames.join(', ')}); train ${split.train.length}, val ${split.val.length}, test ${split.test.length}`);
 
   const backbone = await loadBackbone(resolved.source, { ...(resolved.cutLayer ? { cutLayer: resolved.cutLayer } : {}), pooling: s.pooling, inputShape: [s.size, s.size, 3] });
-  const classifier = createClassifier({ backbone, labels: folder.classNames, dropout: s.dropout, seed: s.seed, ...(s.hidden ? { hidden: s.hidden } : {}) });
+  const classifier = createClassifier({ backbone, labels: folder.classNames, dropout: s.dropout, normalize: s.normalize, seed: s.seed, ...(s.hidden ? { hidden: s.hidden } : {}) });
   const open: ImageBatches[] = [];
   try {
     log(`backbone: ${resolved.description}, cut at ${backbone.cutLayer ?? 'its output'}, ${s.pooling} pooling -> ${backbone.featureShape.join('x')} features; preprocessing ${describePreprocessing(backbone.preprocessing)}`);
-    log(`head: dropout ${s.dropout}${s.hidden ? `, dense ${s.hidden} relu` : ''}, dense ${numClasses} softmax (${classifier.trainableParams().toLocaleString('en')} trainable parameters)`);
+    log(`head: ${s.normalize ? 'standardized features, ' : ''}dropout ${s.dropout}${s.hidden ? `, dense ${s.hidden} relu` : ''}, dense ${numClasses} softmax (${classifier.trainableParams().toLocaleString('en')} trainable parameters)`);
 
     const batches = (items: readonly ImageItem[], shuffle: boolean, augment = false): ImageBatches => {
       const b = createBatches(items, { batchSize: s.batchSize, imageSize: [s.size, s.size], numClasses, shuffle, seed: s.seed, ...(augment ? { augment: augmentation(AUGMENTATION) } : {}) });

@@ -10,9 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CnnError, InvalidArgumentError, ShapeMismatchError, WeightsMismatchError, assertTensor, describeValue, fileSystem, writeFileAtomic } from '@cnn/ops';
+import { AbortedError, CnnError, InvalidArgumentError, ShapeMismatchError, WeightsMismatchError, assertTensor, describeValue, fileSystem, writeFileAtomic } from '@cnn/ops';
 import { assignWeightsByName } from '@cnn/architectures';
-import type { Classifier, TrainingRunSummary } from './classifier.js';
+import { featureMoments, poolFeatures, type Classifier, type TrainingRunSummary } from './classifier.js';
 import { applyPreprocessing } from './preprocessing.js';
 import { checkImages } from './backbone.js';
 
@@ -245,6 +245,35 @@ async function* epochBatches(data: TrainData, epoch: number, seed: number, shuff
   for await (const b of source as AsyncIterable<LabeledBatch>) yield b;
 }
 
+/**
+ * normalize: true and no statistics yet: one pass over the training data (epoch 0's batches, unshuffled
+ * tensors) through the frozen backbone sets them. Data that can be looped only once cannot give them.
+ */
+async function adaptFromTrainingData(classifier: Classifier, spec: LoopSpec, data: TrainData, seed: number, signal: AbortSignal | undefined): Promise<void> {
+  const repeatable = isTensorData(data) || typeof (data as { epoch?: unknown }).epoch === 'function' || Array.isArray(data);
+  if (!repeatable) {
+    throw new InvalidArgumentError('options.train', 'data that can be looped twice (createBatches(), tensors or an array of batches) to set the feature normalization first', 'a one-shot iterable', 'Or call classifier.adaptNormalization(features) before training.');
+  }
+  const feats: tf.Tensor[] = [];
+  try {
+    for await (const b of epochBatches(data, 0, seed, false)) {
+      try {
+        if (signal?.aborted) throw new AbortedError('feature normalization');
+        spec.check(b.x, 'options.train x');
+        // Pooled right away: only the feature vectors are kept (small), never the maps.
+        feats.push(tf.tidy(() => poolFeatures(spec.kind === 'head-on-features' ? b.x : classifier.backbone.features(b.x as tf.Tensor4D), classifier.head.pooling)));
+      } finally {
+        b.dispose?.();
+      }
+    }
+    if (feats.length === 0) throw new InvalidArgumentError('options.train', 'at least one batch', 'none');
+    const { mean, variance } = featureMoments(feats, classifier.head.pooling);
+    classifier.adaptNormalization({ mean, variance });
+  } finally {
+    tf.dispose(feats);
+  }
+}
+
 function batchesPerEpoch(data: TrainData): number | undefined {
   if (isTensorData(data)) return Math.ceil(data.x.shape[0]! / (data.batchSize ?? 32));
   const steps = (data as { stepsPerEpoch?: unknown }).stepsPerEpoch;
@@ -427,6 +456,10 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
           best = snapshot(spec.model);
         }
       }
+    }
+    if (classifier.head.normalize && !classifier.head.normalizeAdapted) {
+      if (startEpoch > 0) classifier.head.normalizeAdapted = true; // the checkpoint's weights hold the statistics
+      else await adaptFromTrainingData(classifier, spec, options.train, seed, options.signal);
     }
     const resumedFromEpoch = startEpoch;
     let images = 0;
