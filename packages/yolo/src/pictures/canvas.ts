@@ -126,6 +126,36 @@ export class Canvas {
     return [tx, ty, tx + tw, ty + th];
   }
 
+  /**
+   * Like tag, but moved up or down by whole tag heights (nearest first) until it overlaps none of `taken`
+   * (the tags already drawn), so captions of objects that share a cell or overlap stay readable. Adds its
+   * rectangle to `taken`. Falls back to (x, y) when every position within the image collides.
+   */
+  tagAvoiding(text: string, x: number, y: number, color: RGB, scale: number, taken: [number, number, number, number][]): [number, number, number, number] {
+    const tw = textWidth(text, scale) + 2 * scale;
+    const th = (GLYPH_HEIGHT + 2) * scale;
+    const tx = Math.max(0, Math.min(Math.round(x), this.width - tw));
+    const clampY = (v: number) => Math.max(0, Math.min(Math.round(v), this.height - th));
+    const free = (ty: number) => taken.every(([a0, b0, a1, b1]) => tx >= a1 || tx + tw <= a0 || ty >= b1 || ty + th <= b0);
+    let chosen = clampY(y);
+    const tries = Math.ceil(this.height / th);
+    for (let k = 0; k <= tries; k++) {
+      const down = clampY(y + k * th);
+      if (free(down)) {
+        chosen = down;
+        break;
+      }
+      const up = clampY(y - k * th);
+      if (free(up)) {
+        chosen = up;
+        break;
+      }
+    }
+    const rect = this.tag(text, tx, chosen, color, scale);
+    taken.push(rect);
+    return rect;
+  }
+
   /** The picture as a new tensor of the input's shape and dtype. */
   toTensor(): tf.Tensor3D {
     return tf.tensor3d(this.data, [this.height, this.width, this.channels], this.dtype);

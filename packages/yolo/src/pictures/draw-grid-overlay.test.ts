@@ -180,3 +180,49 @@ describe('drawGridOverlay', () => {
     image.dispose();
   });
 });
+
+describe('captions of objects that share a cell', () => {
+  beforeAll(async () => {
+    await ready({ backend: 'cpu' });
+  });
+
+  it('Canvas.tagAvoiding stacks a tag that would cover an earlier one (nearest free slot, inside the image)', async () => {
+    const { Canvas, tagHeight } = await import('./canvas.js');
+    const img = black();
+    const canvas = new Canvas(img);
+    const taken: [number, number, number, number][] = [];
+    const a = canvas.tagAvoiding('aaaa', 10, 30, RED, 1, taken);
+    const b = canvas.tagAvoiding('bbbb', 10, 30, GREEN, 1, taken);
+    const c = canvas.tagAvoiding('cccc', 12, 30, RED, 1, taken);
+    expect(a).toEqual([10, 30, a[2], 30 + tagHeight(1)]);
+    expect(b[1]).toBe(a[3]); // one tag height lower
+    expect(c[3]).toBe(a[1]); // then one higher
+    const overlaps = (p: number[], q: number[]) => p[0]! < q[2]! && q[0]! < p[2]! && p[1]! < q[3]! && q[1]! < p[3]!;
+    expect(overlaps(a, b) || overlaps(a, c) || overlaps(b, c)).toBe(false);
+    expect(taken).toHaveLength(3);
+    // Near the bottom edge it moves up instead of leaving the image.
+    const low: [number, number, number, number][] = [];
+    canvas.tagAvoiding('x', 0, SIZE, RED, 1, low);
+    const up = canvas.tagAvoiding('x', 0, SIZE, RED, 1, low);
+    expect(up[3]).toBeLessThanOrEqual(low[0]![1]);
+    img.dispose();
+  });
+
+  it('drawGridOverlay: two objects with the same corner in one cell both keep a readable caption', async () => {
+    const { tagHeight } = await import('./canvas.js');
+    const img = black();
+    // Same top-left corner (40, 40), both centres in cell (1, 1); class 0 red, class 1 green.
+    const labels = [
+      { box: [40, 40, 62, 62] as [number, number, number, number], class: 0 },
+      { box: [40, 40, 54, 54] as [number, number, number, number], class: 1 }, // anchor 0 (the first takes anchor 1)
+    ];
+    const out = drawGridOverlay(img, labels, { ...BASE, anchors: [[0.5, 0.5], [0.7, 0.7]], colors: [RED, [0, 0, 255]], caption: (o) => (o.class === 0 ? 'aaaa' : 'bbbb') });
+    const px = pixels(out);
+    const th = tagHeight(1);
+    // The first caption sits above the box (y 40 - th), the second is moved one tag height down: both show
+    // their fill color at their top-left corner.
+    expect(px(40, 40 - th)).toEqual([255, 0, 0]);
+    expect(px(40, 40)).toEqual([0, 0, 255]);
+    tf.dispose([img, out]);
+  });
+});

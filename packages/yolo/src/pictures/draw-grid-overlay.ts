@@ -264,12 +264,14 @@ export function drawGridOverlay(image: tf.Tensor3D, labelsOrTargets: readonly Yo
     canvas.disc(cx, cy, radius + 1, [0, 0, 0]);
     canvas.disc(cx, cy, radius, colorOf(o));
   }
+  // Captions do not cover each other: objects sharing a cell (or overlapping) get theirs stacked.
+  const taken: [number, number, number, number][] = [];
   for (const o of shown) {
     const text = caption(o);
     if (typeof text !== 'string' || text === '') continue;
     const [x1, y1] = toImage(o.box);
     const th = tagHeight(scale);
-    canvas.tag(text, x1, y1 - th >= 0 ? y1 - th : y1, colorOf(o), scale);
+    canvas.tagAvoiding(text, x1, y1 - th >= 0 ? y1 - th : y1, colorOf(o), scale, taken);
   }
   return canvas.toTensor();
 }
