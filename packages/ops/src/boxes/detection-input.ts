@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors/errors.js';
 import { assertFiniteNumber, describeValue } from '../errors/validate.js';
 import type { Box, BoxFormat, BoxLike, BoxObject } from './box-types.js';
-import { assertBoxFormat, assertBoxTensor, readBox, readBoxes, toXyxyFlat } from './validate-boxes.js';
+import { assertBoxFormat, assertBoxTensor, fastBox, readBox, readBoxes, toXyxyFlat } from './validate-boxes.js';
 
 export interface DetectionInputOptions<Boxes = readonly BoxLike[] | tf.Tensor2D> {
   /** N boxes: an array of 4-tuples or object forms, or a float32 [N, 4] tensor. */
@@ -66,7 +66,8 @@ function assemble(options: DetectionInputOptions, boxData: Data | null, scoreDat
   if (boxData) {
     boxes = [];
     for (let i = 0; i * 4 < boxData.length; i++) {
-      boxes.push(readBox([boxData[i * 4]!, boxData[i * 4 + 1]!, boxData[i * 4 + 2]!, boxData[i * 4 + 3]!], `options.boxes[${i}]`, format));
+      const b = [boxData[i * 4]!, boxData[i * 4 + 1]!, boxData[i * 4 + 2]!, boxData[i * 4 + 3]!];
+      boxes.push(fastBox(b, format) ?? readBox(b, `options.boxes[${i}]`, format));
     }
   } else {
     boxes = readBoxes(options.boxes, 'options.boxes', format);
@@ -75,8 +76,9 @@ function assemble(options: DetectionInputOptions, boxData: Data | null, scoreDat
   const rawScores = scoreData ?? (options.scores as Data);
   const scores = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    assertFiniteNumber(rawScores[i], `options.scores[${i}]`);
-    scores[i] = rawScores[i]!;
+    const v = rawScores[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) assertFiniteNumber(v, `options.scores[${i}]`); // throws
+    scores[i] = v!;
   }
   const classes = new Float64Array(n);
   const rawClasses = classData ?? (options.classes as Data | undefined);

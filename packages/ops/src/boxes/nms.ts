@@ -22,7 +22,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Box, BoxLike, BoxObject } from './box-types.js';
 import {
-  candidates,
   readDetectionInput,
   readDetectionInputAsync,
   readNmsParams,
@@ -46,23 +45,52 @@ export interface NmsOptions<Boxes = readonly BoxLike[] | tf.Tensor2D> extends De
   classAware?: boolean;
 }
 
-/** Indices kept by greedy NMS, best first. */
+/**
+ * Indices kept by greedy NMS, best first. Classes never suppress each other, so each class runs on its own
+ * (smaller sorts); the kept boxes are then merged by (score desc, index asc), which is the order the global
+ * loop would have picked them in, and cut at maxDetections: the same result as one loop over all boxes.
+ */
 function greedy(input: DetectionInput, p: NmsParams): number[] {
-  const kept: number[] = [];
-  const keptByClass = new Map<number, number[]>();
-  for (const i of candidates(input.scores, p.scoreThreshold)) {
-    if (kept.length >= p.maxDetections) break;
-    const group = p.classAware ? input.classes[i]! : 0;
-    let mine = keptByClass.get(group);
-    if (!mine) keptByClass.set(group, (mine = []));
-    // Check the most recent kept boxes first: overlapping boxes tend to have close scores.
-    let suppressed = false;
-    for (let k = mine.length - 1; k >= 0 && !suppressed; k--) suppressed = iouFlat(input.xyxy, i, input.xyxy, mine[k]!) >= p.iouThreshold;
-    if (!suppressed) {
-      mine.push(i);
-      kept.push(i);
-    }
+  const { scores, classes, xyxy } = input;
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < input.count; i++) {
+    if (!(scores[i]! >= p.scoreThreshold)) continue;
+    const g = p.classAware ? classes[i]! : 0;
+    const list = groups.get(g);
+    if (list) list.push(i);
+    else groups.set(g, [i]);
   }
+  const byScore = (i: number, j: number) => scores[j]! - scores[i]! || i - j;
+  const kept: number[] = [];
+  const t = p.iouThreshold;
+  for (const group of groups.values()) {
+    group.sort(byScore);
+    const mine: number[] = [];
+    for (const i of group) {
+      if (mine.length >= p.maxDetections) break; // this class cannot add more than maxDetections
+      const ax1 = xyxy[i * 4]!;
+      const ay1 = xyxy[i * 4 + 1]!;
+      const ax2 = xyxy[i * 4 + 2]!;
+      const ay2 = xyxy[i * 4 + 3]!;
+      let suppressed = false;
+      // The most recent kept boxes first: overlapping boxes tend to have close scores.
+      for (let k = mine.length - 1; k >= 0; k--) {
+        const o = mine[k]! * 4;
+        const w = Math.min(ax2, xyxy[o + 2]!) - Math.max(ax1, xyxy[o]!);
+        if (w <= 0 && !(t <= 0)) continue;
+        const h = Math.min(ay2, xyxy[o + 3]!) - Math.max(ay1, xyxy[o + 1]!);
+        if (h <= 0 && !(t <= 0)) continue;
+        if (iouFlat(xyxy, i, xyxy, mine[k]!) >= t) {
+          suppressed = true;
+          break;
+        }
+      }
+      if (!suppressed) mine.push(i);
+    }
+    for (const i of mine) kept.push(i);
+  }
+  kept.sort(byScore);
+  if (kept.length > p.maxDetections) kept.length = p.maxDetections;
   return kept;
 }
 

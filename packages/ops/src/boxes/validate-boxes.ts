@@ -75,7 +75,28 @@ export function readBoxes(boxes: unknown, argument: string, format: BoxFormat): 
   if (!Array.isArray(boxes)) {
     throw new InvalidArgumentError(argument, `an array of '${format}' boxes ${LAYOUT[format]} (or a float32 [N, 4] tensor where taken)`, describeValue(boxes));
   }
-  return boxes.map((b, i) => readBox(b, `${argument}[${i}]`, format));
+  const out: Box[] = new Array(boxes.length);
+  for (let i = 0; i < boxes.length; i++) out[i] = fastBox(boxes[i], format) ?? readBox(boxes[i], `${argument}[${i}]`, format);
+  return out;
+}
+
+/**
+ * The common case without allocations beyond the result: a 4-array (or typed array) of finite numbers that
+ * is a valid box in `format`. Anything else gives undefined, and readBox then accepts it (object forms) or
+ * throws its error.
+ */
+export function fastBox(b: unknown, format: BoxFormat): Box | undefined {
+  if (!Array.isArray(b) && !(ArrayBuffer.isView(b) && !(b instanceof DataView))) return undefined;
+  const a = b as ArrayLike<unknown>;
+  if (a.length !== 4) return undefined;
+  const p = a[0];
+  const q = a[1];
+  const r = a[2];
+  const s = a[3];
+  if (typeof p !== 'number' || typeof q !== 'number' || typeof r !== 'number' || typeof s !== 'number') return undefined;
+  if (!Number.isFinite(p) || !Number.isFinite(q) || !Number.isFinite(r) || !Number.isFinite(s)) return undefined;
+  if (format === 'xyxy' ? r < p || s < q : r < 0 || s < 0) return undefined;
+  return [p, q, r, s];
 }
 
 /** Asserts an array of valid boxes in `format` (4-tuples or object forms). */
@@ -93,12 +114,28 @@ export function assertBoxTensor(t: unknown, argument: string): asserts t is tf.T
 /** Corners of checked boxes as one flat Float64Array [x1, y1, x2, y2, x1, ...], for the hot loops of NMS. */
 export function toXyxyFlat(boxes: readonly Box[], format: BoxFormat): Float64Array {
   const out = new Float64Array(boxes.length * 4);
-  boxes.forEach((b, i) => {
-    const [p, q, r, s] = b;
-    const o = i * 4;
-    if (format === 'xyxy') out.set(b, o);
-    else if (format === 'xywh') out.set([p, q, p + r, q + s], o);
-    else out.set([p - r / 2, q - s / 2, p + r / 2, q + s / 2], o);
-  });
+  for (let i = 0, o = 0; i < boxes.length; i++, o += 4) {
+    const b = boxes[i]!;
+    const p = b[0];
+    const q = b[1];
+    const r = b[2];
+    const s = b[3];
+    if (format === 'xyxy') {
+      out[o] = p;
+      out[o + 1] = q;
+      out[o + 2] = r;
+      out[o + 3] = s;
+    } else if (format === 'xywh') {
+      out[o] = p;
+      out[o + 1] = q;
+      out[o + 2] = p + r;
+      out[o + 3] = q + s;
+    } else {
+      out[o] = p - r / 2;
+      out[o + 1] = q - s / 2;
+      out[o + 2] = p + r / 2;
+      out[o + 3] = q + s / 2;
+    }
+  }
   return out;
 }
