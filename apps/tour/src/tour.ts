@@ -18,10 +18,22 @@ import {
   ready,
   samePadding,
   decodeImage,
+  iou,
   resizeImage,
   writeImage,
 } from '@cnn/ops';
-import { createFaceDetector, drawDetections, drawGridOverlay, encodeTargets, generateDataset, generateScene, kmeansAnchors } from '@cnn/yolo';
+import {
+  createFaceDetector,
+  drawDetections,
+  drawGridOverlay,
+  encodeTargets,
+  evaluateDetector,
+  generateDataset,
+  generateScene,
+  kmeansAnchors,
+  loadShapesDetector,
+  sceneToSample,
+} from '@cnn/yolo';
 import { stylize, vggFeatures } from '@cnn/style';
 import { cacheFeatures, createClassifier, evaluateClassifier, loadBackbone, trainHeadOnFeatures } from '@cnn/transfer';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -306,7 +318,42 @@ section("YOLO's labels: grid cells and anchor boxes", '@cnn/yolo generateScene, 
   console.log(`  wrote ${shown(join(outDir, 'yolo-grid.png'))}`);
 }
 
-// 9. Faces: the tiny YOLOv2 face detector shipped with @cnn/yolo, on @vladmandic/face-api's sample photos
+// 9. The shapes detector shipped with @cnn/yolo (trainDetector on generated scenes), on scenes it never saw
+section('Detecting shapes (the shipped YOLOv2 shapes detector)', '@cnn/yolo loadShapesDetector, detect, evaluateDetector');
+{
+  const t0 = performance.now();
+  const detector = await loadShapesDetector();
+  const size = detector.inputSize[0];
+  // Seed 4242: none of training's (1000 scenes, 2000 validation, 3000 anchors) nor the held-out tests' (9000, 7000).
+  const sceneOptions = { size, maxObjects: 5, seed: 4242 };
+  const zoom = 3; // drawn enlarged, so the labels stay readable
+  const drawn: tf.Tensor3D[] = [];
+  for (const [i, scene] of generateDataset(3, sceneOptions).entries()) {
+    const pixels = tf.tensor3d(scene.image, [size, size, 3], 'int32');
+    const found = await detector.detect(pixels, { scoreThreshold: 0.4 });
+    // A true object is found when a detection of its class overlaps it by IoU >= 0.5 (each detection counts once).
+    const used = new Set<number>();
+    for (const o of scene.objects) {
+      const k = found.findIndex((d, j) => !used.has(j) && d.class === o.class && iou(d.box, o.box) >= 0.5);
+      if (k >= 0) used.add(k);
+    }
+    const truth = scene.objects.map((o) => o.name).join(', ');
+    const seen = found.map((d) => `${d.label} ${d.score.toFixed(2)}`).join(', ') || 'nothing';
+    console.log(`  scene ${i + 1}: truth ${truth} -> found ${seen} (${used.size} of ${scene.objects.length} at IoU 0.5, ${found.length - used.size} false)`);
+    const big = resizeImage(pixels, [size * zoom, size * zoom], { method: 'nearest' });
+    drawn.push(drawDetections(big, found.map((d) => ({ ...d, box: d.box.map((v) => v * zoom) }))));
+    tf.dispose([pixels, big]);
+  }
+  const picture = tf.concat(drawn, 1);
+  await save('shapes-detections.png', picture);
+  tf.dispose([...drawn, picture]);
+  const r = await evaluateDetector(detector, generateDataset(20, sceneOptions).map(sceneToSample));
+  console.log(`  mAP@0.5 on 20 fresh scenes (the 3 above and 17 more, ${r.groundTruth.length} objects): ${r.map.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(`  wrote ${shown(join(outDir, 'shapes-detections.png'))}`);
+  detector.dispose();
+}
+
+// 10. Faces: the tiny YOLOv2 face detector shipped with @cnn/yolo, on @vladmandic/face-api's sample photos
 section('Face detection (a one-class tiny YOLOv2)', '@cnn/yolo createFaceDetector');
 {
   const samples = join(dirname(fileURLToPath(import.meta.resolve('@vladmandic/face-api/package.json'))), 'demo');
@@ -324,7 +371,7 @@ section('Face detection (a one-class tiny YOLOv2)', '@cnn/yolo createFaceDetecto
   detector.dispose();
 }
 
-// 10. Style transfer, offline: random multi-scale filters unless ImageNet VGG-19 weights are on CNN_WEIGHTS_PATH
+// 11. Style transfer, offline: random multi-scale filters unless ImageNet VGG-19 weights are on CNN_WEIGHTS_PATH
 section('Neural style transfer (small, offline default)', '@cnn/style vggFeatures, stylize');
 {
   const size = 64;

@@ -1,26 +1,41 @@
 /**
- * The demo's verbs. Each prints for people (or one JSON document with --json) and writes its pictures under
- * --out. Everything they compute comes from @cnn/yolo and @cnn/ops; this file reads, prints and writes.
+ * The demo's verbs. Each prints for people (or one JSON document with --json) and writes its pictures (or,
+ * for train, its checkpoints) under --out. Everything they compute comes from @cnn/yolo and @cnn/ops; this
+ * file reads, prints and writes.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, resizeImage, writeImage } from '@cnn/ops';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { CnnError, decodeImage, fileSystem, resizeImage, resolveWeights, writeImage } from '@cnn/ops';
 import {
+  SHAPE_CLASSES,
+  chainBackbone,
   cocoMeanAveragePrecision,
+  cosineLearningRate,
   drawDetections,
   drawGridOverlay,
   generateDataset,
   generateScene,
   gridOwners,
   groundTruthFromDataset,
+  initObjectnessPrior,
   kmeansAnchors,
   meanAveragePrecision,
+  sceneToSample,
+  shapesDetectorModel,
+  trainDetector,
   writePrCurves,
+  yoloHead,
   type Anchor,
+  type AugmentOptions,
+  type CheckpointFile,
+  type DetectionDataset,
   type EvalDetection,
+  type SampleSource,
+  type TrainDetectorOptions,
 } from '@cnn/yolo';
-import { loadData, type DataArgs } from './datasets.js';
+import { holdOut, loadData, scenesCount, withClasses, type DataArgs } from './datasets.js';
 import { loadModel, UsageError, type DemoDetector, type ModelArgs } from './models.js';
 
 export interface CommonArgs {
@@ -224,4 +239,367 @@ export async function grid(args: CommonArgs & { grid: number; size: number; seed
     args.log(cells.join('  ') + (o.dropped ? `  dropped: object ${o.keptIndex} holds this cell and anchor` : ''));
   }
   args.log(`picture -> ${file}`);
+}
+
+// -------------------------------------------------------------------------------------------------- train
+export interface TrainArgs extends CommonArgs {
+  data: string | undefined;
+  images: string | undefined;
+  split: string | undefined;
+  /** A fraction to hold out, 0 / none, scenes[:N], or another --data source. */
+  val: string | undefined;
+  epochs: number | undefined;
+  steps: number | undefined;
+  batch: number | undefined;
+  lr: number | undefined;
+  size: number | undefined;
+  seed: number | undefined;
+  resume: boolean;
+  minutes: number | undefined;
+}
+
+/** What one recipe builds: the model, its data and its defaults (the scripts' settings). */
+interface Recipe {
+  kind: 'scenes' | 'dataset';
+  description: string;
+  model: tfl.LayersModel;
+  anchors: Anchor[];
+  anchorNote: string;
+  classes: string[];
+  inputSize: number;
+  grid: number;
+  train: SampleSource;
+  trainCount: number;
+  trainNote: string;
+  val: SampleSource | undefined;
+  valCount: number;
+  valNote: string;
+  defaults: { epochs: number; steps: number | undefined; batch: number; lr: number; warmup: number };
+  validateEvery: number;
+  augment: AugmentOptions;
+  loss: NonNullable<TrainDetectorOptions['loss']>;
+  /** `--data ...` for the eval command printed at the end (and a note on it), and an image for detect. */
+  evalData: string;
+  evalNote: string;
+  exampleImage: string | undefined;
+  dispose(): void;
+}
+
+type ValSpec = { kind: 'none' } | { kind: 'fraction'; fraction: number } | { kind: 'scenes'; n: number } | { kind: 'data'; where: string };
+
+function parseVal(text: string): ValSpec {
+  if (text === 'none') return { kind: 'none' };
+  const scenes = scenesCount(text);
+  if (scenes) return { kind: 'scenes', n: scenes.n ?? 100 };
+  const f = Number(text);
+  if (text.trim() !== '' && Number.isFinite(f)) {
+    if (!(f >= 0 && f < 1)) throw new UsageError(`--val must be a fraction in [0, 1) to hold out (0: no validation), scenes[:N], or a data set, got '${text}'`);
+    return f === 0 ? { kind: 'none' } : { kind: 'fraction', fraction: f };
+  }
+  return { kind: 'data', where: text };
+}
+
+const round4 = (v: number) => Number(v.toFixed(4));
+/** Box sizes in grid cells after the picture is letterboxed to the square network input. */
+function boxCells(images: DetectionDataset['images'], size: number, grid: number): [number, number][] {
+  return images.flatMap((im) => {
+    const scale = Math.min(size / im.width, size / im.height);
+    return im.boxes.map((b) => [((b.box[2] - b.box[0]) * scale * grid) / size, ((b.box[3] - b.box[1]) * scale * grid) / size] as [number, number]);
+  });
+}
+
+function inputSizeOf(args: TrainArgs, resumed: CheckpointFile | undefined, fallback: number): number {
+  const size = args.size ?? resumed?.inputSize[0] ?? fallback;
+  if (resumed && size !== resumed.inputSize[0]) throw new UsageError(`--size ${size}: the checkpoint in ${args.out} was trained at ${resumed.inputSize[0]} px; resume at that size (or start over without --resume)`);
+  if (size % 16 !== 0 || size < 32) throw new UsageError(`--size must be a multiple of 16 (the detector's stride) and at least 32, got ${size}`);
+  return size;
+}
+
+// The recipe of scripts/train-shapes.mjs: seeds 1000 (training scenes), 2000 (validation), 3000 (anchors).
+const SCENE_SEEDS = { train: 1000, val: 2000, anchors: 3000, heldOut: 9000 };
+
+function shapesRecipe(args: TrainArgs, pool: number | undefined, resumed: CheckpointFile | undefined): Recipe {
+  const size = inputSizeOf(args, resumed, 128);
+  const grid = size / 16;
+  const sceneOptions = { size, maxObjects: 5 };
+  let anchors: Anchor[];
+  let anchorNote: string;
+  if (resumed) {
+    anchors = resumed.anchors;
+    anchorNote = 'from the checkpoint';
+  } else {
+    const wh = generateDataset(500, { ...sceneOptions, seed: SCENE_SEEDS.anchors }).flatMap((s) => s.objects.map((o) => [((o.box[2] - o.box[0]) * grid) / size, ((o.box[3] - o.box[1]) * grid) / size] as [number, number]));
+    const r = kmeansAnchors(wh, 5, { seed: 0 });
+    anchors = r.anchors.map(([w, h]) => [round4(w), round4(h)] as Anchor);
+    anchorNote = `k-means over 500 scenes (seed ${SCENE_SEEDS.anchors}), mean IoU ${(100 * r.meanIou).toFixed(1)}%`;
+  }
+  const n = pool ?? 4000;
+  let scenes = generateDataset(n, { ...sceneOptions, seed: SCENE_SEEDS.train });
+  const spec = parseVal(args.val ?? 'scenes:100');
+  let val: SampleSource | undefined;
+  let valCount = 0;
+  let valNote = 'none';
+  if (spec.kind === 'fraction') {
+    valCount = Math.round(n * spec.fraction);
+    if (valCount < 1 || valCount >= n) throw new UsageError(`--val ${spec.fraction} holds out ${valCount} of ${n} scenes: leave at least one on each side`);
+    val = scenes.slice(n - valCount).map(sceneToSample);
+    scenes = scenes.slice(0, n - valCount);
+    valNote = `the last ${valCount} of the ${n} scenes`;
+  } else if (spec.kind === 'scenes') {
+    valCount = spec.n;
+    val = generateDataset(spec.n, { ...sceneOptions, seed: SCENE_SEEDS.val }).map(sceneToSample);
+    valNote = `${spec.n} generated scenes (seed ${SCENE_SEEDS.val})`;
+  } else if (spec.kind === 'data') {
+    throw new UsageError(`--val '${spec.where}': generated scenes validate on generated scenes: pass --val scenes:N, a fraction, or 0`);
+  }
+  const model = shapesDetectorModel({ inputSize: size, anchors, classes: SHAPE_CLASSES.length });
+  return {
+    kind: 'scenes',
+    description: 'shapesDetectorModel (stride-16 Darknet-style backbone + YOLOv2 head, from scratch)',
+    model,
+    anchors,
+    anchorNote,
+    classes: [...SHAPE_CLASSES],
+    inputSize: size,
+    grid,
+    train: scenes.map(sceneToSample),
+    trainCount: scenes.length,
+    trainNote: `${scenes.length} generated scenes ${size}x${size} (seed ${SCENE_SEEDS.train})`,
+    val,
+    valCount,
+    valNote,
+    defaults: { epochs: 30, steps: 80, batch: 16, lr: 2e-3, warmup: 100 },
+    validateEvery: 3,
+    augment: { flip: 0.5, scale: [0.8, 1.25], translate: 0.08, color: { brightness: 0.25, contrast: 0.25, saturation: 0.3, hue: 0.03 } },
+    // Darknet's YOLOv2 weighs object cells 5x (object_scale=5).
+    loss: { lambdaCoord: 2, lambdaObj: 5, lambdaNoobj: 0.5, lambdaClass: 3 },
+    evalData: `--data scenes:200 --size ${size} --seed ${SCENE_SEEDS.heldOut}`,
+    evalNote: '(fresh scenes, as scripts/eval-shapes.mjs)',
+    exampleImage: undefined,
+    dispose: () => model.dispose(),
+  };
+}
+
+// The recipe of scripts/train-raccoon.mjs (its first, frozen stage): the Darknet "tiny" ImageNet classifier up
+// to leaky_re_lu_14 (stride 16, 512 channels) chained at a smaller input, one new conv block, a YOLOv2 head.
+const BACKBONE = { id: 'darknet-tiny-imagenet', featureLayer: 'leaky_re_lu_14' };
+
+async function datasetRecipe(args: TrainArgs, data: string, resumed: CheckpointFile | undefined): Promise<Recipe> {
+  const yaml = /\.ya?ml$/i.test(data);
+  const read = (where: string, split: string | undefined) => loadData({ data: where, images: args.images, split, sceneSize: 0, seed: 0 });
+  const loaded = await read(data, args.split ?? 'train');
+  if (loaded.dataset.classNames.length === 0 || loaded.dataset.images.length === 0) throw new UsageError(`--data '${data}' (${loaded.source}) holds no labelled images`);
+  const spec = parseVal(args.val ?? (yaml ? data : '0.2'));
+  let trainSet = loaded.dataset;
+  let valSet: DetectionDataset | undefined;
+  let valNote = 'none';
+  let evalData = `--data ${data}`;
+  let evalNote = '';
+  if (spec.kind === 'scenes') throw new UsageError(`--val ${args.val}: generated scenes have other classes than '${data}'; pass a fraction (e.g. 0.2) or a data set with the same classes`);
+  if (spec.kind === 'fraction') {
+    ({ train: trainSet, val: valSet } = holdOut(loaded.dataset, spec.fraction));
+    valNote = `${valSet.images.length} images held out of ${loaded.dataset.images.length} (${(100 * spec.fraction).toFixed(0)}%, a fixed shuffle)`;
+    evalNote = '(all its images, the training ones too)';
+  } else if (spec.kind === 'data') {
+    const v = await read(spec.where, 'val');
+    valSet = withClasses(v.dataset, loaded.dataset.classNames, `--val '${spec.where}'`);
+    valNote = `${v.source}: ${valSet.images.length} images`;
+    evalData = `--data ${spec.where}${/\.ya?ml$/i.test(spec.where) ? ' --split val' : ''}`;
+  }
+  let weightsDir: string;
+  try {
+    weightsDir = await resolveWeights(BACKBONE.id, { offline: true });
+  } catch (err) {
+    if (!(err instanceof CnnError)) throw err;
+    throw new CnnError(
+      err.code,
+      `${err.message}\ntrain --data <data set> fine-tunes the Darknet "tiny" ImageNet classifier (ml5's ${BACKBONE.id}: model.json and its weight shards): set CNN_WEIGHTS_PATH to the folder that holds '${BACKBONE.id}/', e.g. CNN_WEIGHTS_PATH=../shared/weights. Generated scenes need no weights: --data scenes:N.`,
+      { cause: err },
+    );
+  }
+  const size = inputSizeOf(args, resumed, 160);
+  const darknet = await tfl.loadLayersModel(fileSystem(weightsDir));
+  const backbone = chainBackbone(darknet, { inputSize: [size, size], featureLayer: BACKBONE.featureLayer });
+  let x = backbone.outputs[0]!;
+  const grid = x.shape[1] as number;
+  x = tfl.layers.conv2d({ filters: 256, kernelSize: 3, padding: 'same', useBias: false, name: 'det_conv' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.batchNormalization({ name: 'det_bn' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.leakyReLU({ alpha: 0.1, name: 'det_leaky' }).apply(x) as tfl.SymbolicTensor;
+  let anchors: Anchor[];
+  let anchorNote: string;
+  if (resumed) {
+    anchors = resumed.anchors;
+    anchorNote = 'from the checkpoint';
+  } else {
+    const wh = boxCells(trainSet.images, size, grid).filter(([w, h]) => w > 0 && h > 0);
+    if (wh.length < 5) throw new UsageError(`--data '${data}': 5 anchors need at least 5 training boxes, it has ${wh.length}`);
+    const r = kmeansAnchors(wh, 5, { seed: 0 });
+    anchors = r.anchors.map(([w, h]) => [round4(w), round4(h)] as Anchor);
+    anchorNote = `k-means over the ${wh.length} training boxes, mean IoU ${(100 * r.meanIou).toFixed(1)}%`;
+  }
+  const classes = [...loaded.dataset.classNames];
+  const model = yoloHead(x, { anchors, classes: classes.length, name: 'detector' });
+  initObjectnessPrior(model, { prior: 0.05, anchors: anchors.length });
+  // The pretrained layers stay as they are; only the new conv block and the head learn.
+  const pretrained = new Set(darknet.layers.slice(1).map((l) => l.name));
+  for (const l of model.layers) if (pretrained.has(l.name)) l.trainable = false;
+  return {
+    kind: 'dataset',
+    description: `${BACKBONE.id} to ${BACKBONE.featureLayer} (frozen) + conv 3x3 256 + YOLOv2 head`,
+    model,
+    anchors,
+    anchorNote,
+    classes,
+    inputSize: size,
+    grid,
+    train: trainSet,
+    trainCount: trainSet.images.length,
+    trainNote: `${loaded.source}: ${trainSet.images.length} images, ${trainSet.images.reduce((s, i) => s + i.boxes.length, 0)} boxes, ${classes.length} class${classes.length === 1 ? '' : 'es'} (letterboxed to ${size}x${size})`,
+    val: valSet,
+    valCount: valSet?.images.length ?? 0,
+    valNote,
+    defaults: { epochs: 30, steps: undefined, batch: 8, lr: 1e-3, warmup: 10 },
+    validateEvery: 3,
+    augment: { flip: 0.5, scale: [0.7, 1.3], translate: 0.1, minVisible: 0.5, color: { brightness: 0.25, contrast: 0.25, saturation: 0.3, hue: 0.02 } },
+    loss: { lambdaCoord: 2, lambdaObj: 5, lambdaNoobj: 0.5 },
+    evalData,
+    evalNote,
+    exampleImage: (valSet ?? trainSet).images[0]?.path,
+    dispose: () => {
+      model.dispose(); // also the shared darknet layers
+    },
+  };
+}
+
+async function readCheckpoint(dir: string): Promise<CheckpointFile | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'checkpoint.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const ck = JSON.parse(text) as CheckpointFile;
+  if (ck.format !== 'cnn-yolo-checkpoint') throw new UsageError(`${join(dir, 'checkpoint.json')} is not a training checkpoint (format '${String(ck.format)}')`);
+  return ck;
+}
+
+export async function train(args: TrainArgs): Promise<void> {
+  if (!args.data) throw new UsageError('train needs --data: scenes[:N] (generated shapes, no files), or a VOC folder, a COCO .json, a data.yaml, a .csv or a data set id');
+  const found = await readCheckpoint(args.out);
+  if (args.resume && !found) throw new UsageError(`--resume: no checkpoint in ${args.out} (checkpoint.json); train without --resume first, or point --out at an earlier run's folder`);
+  const resumed = args.resume ? found : undefined;
+  const scenes = scenesCount(args.data);
+  const recipe = scenes ? shapesRecipe(args, scenes.n, resumed) : await datasetRecipe(args, args.data, resumed);
+  try {
+    if (resumed && (resumed.labels.join('\n') !== recipe.classes.join('\n') || resumed.anchors.length !== recipe.anchors.length)) {
+      throw new UsageError(`--resume: the checkpoint in ${args.out} was trained on other classes (${resumed.labels.slice(0, 6).join(', ')}) than --data '${args.data}' has (${recipe.classes.slice(0, 6).join(', ')})`);
+    }
+    const epochs = args.epochs ?? Math.max(recipe.defaults.epochs, (resumed?.epoch ?? 0) + 1);
+    if (resumed && epochs <= resumed.epoch) {
+      throw new UsageError(`--epochs is the number of epochs to reach: the checkpoint in ${args.out} has finished ${resumed.epoch}, so pass --epochs ${resumed.epoch + 1} or more`);
+    }
+    const batch = args.batch ?? resumed?.batchSize ?? recipe.defaults.batch;
+    const steps = args.steps ?? resumed?.stepsPerEpoch ?? recipe.defaults.steps ?? Math.ceil(recipe.trainCount / batch);
+    const seed = args.seed ?? resumed?.seed ?? 1;
+    const lr = args.lr ?? recipe.defaults.lr;
+    // The recipes warm up over 100 (scenes) or 10 steps; a short run warms up over its first tenth at most.
+    const warmup = Math.min(recipe.defaults.warmup, Math.ceil((epochs * steps) / 10));
+    if (found && !args.resume) {
+      // A new run in an old run's folder: its best/ would otherwise outlive it.
+      args.log(`note: ${args.out} holds a run of ${found.epoch} epochs; starting over (--resume continues it)`);
+      await rm(join(args.out, 'best'), { recursive: true, force: true });
+      await rm(join(args.out, 'checkpoint.json'), { force: true });
+    }
+    const params = recipe.model.countParams();
+    const trainable = recipe.model.trainableWeights.reduce((s, w) => s + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
+    args.log(`data: ${recipe.trainNote}`);
+    args.log(`validation: ${recipe.valNote}${recipe.val ? `, mAP@0.5 every ${recipe.validateEvery} epochs and after the last` : ''}`);
+    args.log(`model: ${recipe.description}; input ${recipe.inputSize}x${recipe.inputSize}, grid ${recipe.grid}x${recipe.grid}, ${params.toLocaleString('en-US')} parameters (${trainable.toLocaleString('en-US')} trainable)`);
+    args.log(`anchors (cells, ${recipe.anchorNote}): ${recipe.anchors.map(([w, h]) => `${w.toFixed(2)}x${h.toFixed(2)}`).join(' ')}`);
+    args.log(
+      `training: ${resumed ? `from epoch ${resumed.epoch} ` : ''}to epoch ${epochs}, ${steps} steps x ${batch} pictures an epoch; Adam, cosine rate from ${lr} (warm-up ${warmup} steps); seed ${seed}` +
+        `${args.minutes ? `; at most ${args.minutes} min` : ''}; checkpoints in ${args.out}/ (progress on stderr; Ctrl-C stops after the step)`,
+    );
+    const stop = new AbortController();
+    const onInterrupt = () => {
+      process.stderr.write('\nstopping after this step (Ctrl-C again quits at once)\n');
+      stop.abort();
+    };
+    process.once('SIGINT', onInterrupt);
+    const signal = args.minutes ? AbortSignal.any([stop.signal, AbortSignal.timeout(args.minutes * 60_000)]) : stop.signal;
+    let history;
+    try {
+      history = await trainDetector({
+        model: recipe.model,
+        anchors: recipe.anchors,
+        classes: recipe.classes,
+        dataset: recipe.train,
+        epochs,
+        stepsPerEpoch: steps,
+        batchSize: batch,
+        learningRate: cosineLearningRate(lr, { warmupSteps: warmup }),
+        augment: recipe.augment,
+        loss: recipe.loss,
+        seed,
+        ...(recipe.val ? { validation: { dataset: recipe.val, every: recipe.validateEvery } } : {}),
+        checkpointDir: args.out,
+        resume: args.resume,
+        signal,
+      });
+    } finally {
+      process.removeListener('SIGINT', onInterrupt);
+    }
+    const lastEpoch = history.epochs.at(-1)?.epoch ?? 0;
+    const last = join(args.out, 'last');
+    const best = history.bestEpoch > 0 ? join(args.out, 'best') : undefined;
+    const model = best ?? (lastEpoch > 0 ? last : undefined);
+    const commands = model
+      ? { detect: `cnn-yolo-demo detect ${recipe.exampleImage ?? '<image...>'} --model ${model}`, eval: `cnn-yolo-demo eval --model ${model} ${recipe.evalData}` }
+      : undefined;
+    const minutes = history.seconds / 60;
+    if (args.json) {
+      console.log(
+        JSON.stringify({
+          out: args.out,
+          last: lastEpoch > 0 ? last : null,
+          best: best ?? null,
+          steps: history.steps,
+          images: history.steps * batch,
+          minutes,
+          backend: history.backend,
+          bestMap50: Number.isNaN(history.bestMap) ? null : history.bestMap,
+          bestEpoch: history.bestEpoch || null,
+          epoch: lastEpoch,
+          epochs,
+          resumedFromEpoch: history.resumedFromEpoch,
+          aborted: history.aborted,
+          inputSize: recipe.inputSize,
+          grid: recipe.grid,
+          anchors: recipe.anchors,
+          classes: recipe.classes,
+          history: history.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, learningRate: e.learningRate, seconds: e.seconds, ...(e.map !== undefined ? { map50: e.map } : {}) })),
+          commands: commands ?? null,
+        }),
+      );
+      return;
+    }
+    if (history.aborted) args.log(`stopped early (${signal.reason instanceof Error && signal.reason.name === 'TimeoutError' ? `--minutes ${args.minutes}` : 'interrupted'}) at epoch ${lastEpoch} of ${epochs}; --resume continues from there`);
+    args.log(`\ntrained ${history.steps} steps (${(history.steps * batch).toLocaleString('en-US')} images) in ${minutes.toFixed(1)} min on ${history.backend}${history.resumedFromEpoch ? ` (resumed at epoch ${history.resumedFromEpoch})` : ''}`);
+    args.log(
+      history.bestEpoch > 0
+        ? `best validation mAP@0.5: ${history.bestMap.toFixed(3)} at epoch ${history.bestEpoch} (${recipe.valCount} ${recipe.kind === 'scenes' ? 'scenes' : 'images'})`
+        : `best validation mAP@0.5: - (${recipe.val ? 'no epoch validated yet' : 'no validation: --val 0'})`,
+    );
+    if (!model) {
+      args.log('no epoch finished: nothing saved');
+      return;
+    }
+    args.log(`checkpoints (detector folders for --model): ${best ? `${best} (epoch ${history.bestEpoch}), ` : ''}${last} (epoch ${lastEpoch})`);
+    args.log('next:');
+    args.log(`  ${commands!.detect}`);
+    args.log(`  ${commands!.eval}${recipe.evalNote ? `   ${recipe.evalNote}` : ''}`);
+    args.log(`  (${history.aborted ? 'to finish' : 'to train on'}: the same train command with --resume --epochs ${history.aborted ? epochs : epochs + 10})`);
+  } finally {
+    recipe.dispose();
+  }
 }

@@ -1,12 +1,12 @@
 /**
- * `--data` for eval and anchors: a Pascal VOC folder, a COCO .json, an Ultralytics data.yaml, a box .csv,
- * a data set id on CNN_DATA_PATH (e.g. 'raccoon'), or `scenes[:N]` (N generated shape scenes, no files).
- * Reading is @cnn/yolo's; this file only picks the reader.
+ * `--data` for eval, anchors and train: a Pascal VOC folder, a COCO .json, an Ultralytics data.yaml, a box
+ * .csv, a data set id on CNN_DATA_PATH (e.g. 'raccoon'), or `scenes[:N]` (N generated shape scenes, no files).
+ * Reading is @cnn/yolo's; this file only picks the reader (and, for train, holds out a validation share).
  */
 import { stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { resolveData } from '@cnn/ops';
-import { generateDataset, readCocoDataset, readCsvAnnotations, readUltralyticsDataset, readVocDataset, type DetectionDataset, type Scene } from '@cnn/yolo';
+import { CnnError, resolveData } from '@cnn/ops';
+import { createRng, generateDataset, readCocoDataset, readCsvAnnotations, readUltralyticsDataset, readVocDataset, type DetectionDataset, type Scene } from '@cnn/yolo';
 import { UsageError } from './models.js';
 
 export interface LoadedData {
@@ -46,7 +46,14 @@ export async function loadData(args: DataArgs): Promise<LoadedData> {
     return { dataset, scenes: generated, source: `${n} generated scenes ${args.sceneSize}x${args.sceneSize} (seed ${args.seed})` };
   }
   let path = data;
-  if (!(await isDir(path)) && !(await isFile(path))) path = await resolveData(data, { offline: true }); // an id on CNN_DATA_PATH
+  if (!(await isDir(path)) && !(await isFile(path))) {
+    try {
+      path = await resolveData(data, { offline: true }); // an id on CNN_DATA_PATH
+    } catch (err) {
+      if (!(err instanceof CnnError)) throw err;
+      throw new UsageError(`--data '${data}' is not a file, a folder, scenes[:N] or a data set id found on CNN_DATA_PATH:\n${err.message}`);
+    }
+  }
   const ext = extname(path).toLowerCase();
   if (ext === '.json') return { dataset: await readCocoDataset(path, { imagesDir: args.images ?? dirname(path) }), source: `COCO ${path}` };
   if (ext === '.yaml' || ext === '.yml') {
@@ -63,4 +70,44 @@ export async function loadData(args: DataArgs): Promise<LoadedData> {
     return { dataset: await readVocDataset(path, args.images ? { imagesDir: args.images } : {}), source: `Pascal VOC ${path}` };
   }
   throw new UsageError(`--data '${data}': expected a VOC folder, a .json (COCO), a .yaml (Ultralytics), a .csv, a data set id or scenes[:N]`);
+}
+
+/** A `--data` string that names generated scenes: `scenes` or `scenes:N` (N undefined for the bare word). */
+export function scenesCount(data: string): { n: number | undefined } | undefined {
+  const m = /^scenes(?::(\d+))?$/.exec(data);
+  if (!m) return undefined;
+  const n = m[1] === undefined ? undefined : Number(m[1]);
+  if (n !== undefined && n < 1) throw new UsageError(`--data scenes:N needs N >= 1, got '${data}'`);
+  return { n };
+}
+
+/**
+ * Splits off a validation share: a fixed shuffle (the same on every run, so a resumed training never sees
+ * its validation pictures), at least one picture on each side.
+ */
+export function holdOut(dataset: DetectionDataset, fraction: number): { train: DetectionDataset; val: DetectionDataset } {
+  const n = dataset.images.length;
+  const k = Math.round(n * fraction);
+  if (k < 1 || k >= n) throw new UsageError(`--val ${fraction} holds out ${k} of ${n} images: leave at least one on each side (or pass --val 0, or a separate data set)`);
+  const order = Array.from({ length: n }, (_, i) => i);
+  const rng = createRng(0);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const held = new Set(order.slice(0, k));
+  return {
+    train: { classNames: dataset.classNames, images: dataset.images.filter((_, i) => !held.has(i)) },
+    val: { classNames: dataset.classNames, images: dataset.images.filter((_, i) => held.has(i)) },
+  };
+}
+
+/** `other`'s boxes renumbered to `classNames` by name; a class `classNames` lacks is an error. */
+export function withClasses(other: DetectionDataset, classNames: readonly string[], what: string): DetectionDataset {
+  const index = new Map(classNames.map((n, i) => [n.toLowerCase(), i]));
+  const map = other.classNames.map((n) => index.get(n.toLowerCase()));
+  const used = new Set(other.images.flatMap((im) => im.boxes.map((b) => b.class)));
+  const missing = [...used].filter((c) => map[c] === undefined).map((c) => other.classNames[c] ?? `class ${c}`);
+  if (missing.length) throw new UsageError(`${what} has classes the training data lacks: ${missing.slice(0, 6).join(', ')} (training classes: ${classNames.slice(0, 6).join(', ')}${classNames.length > 6 ? ', ...' : ''})`);
+  return { classNames: [...classNames], images: other.images.map((im) => ({ ...im, boxes: im.boxes.map((b) => ({ ...b, class: map[b.class]! })) })) };
 }

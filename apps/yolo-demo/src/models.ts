@@ -1,12 +1,13 @@
 /**
  * The detectors the demo can run, behind one small interface. Loading only: every model is @cnn/yolo's
- * (Darknet cfg + weights, the shipped shapes detector, the shipped tiny face detector).
+ * (Darknet cfg + weights, the shipped shapes detector, the shipped tiny face detector, a detector folder
+ * written by `train` or detector.save).
  */
-import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { CnnError, FileNotFoundError, resolveWeights } from '@cnn/ops';
-import { loadDarknetDetector } from '@cnn/yolo';
+import { loadDarknetDetector, loadDetector } from '@cnn/yolo';
 
 /** A detection as every @cnn/yolo detector returns it. */
 export interface Detection {
@@ -127,7 +128,35 @@ async function faces(): Promise<DemoDetector> {
   };
 }
 
-/** Loads `--model`: a name from MODEL_NAMES or a Darknet .cfg path (with --weights, --labels). */
+const isDir = (p: string) => stat(p).then((s) => s.isDirectory(), () => false);
+
+/**
+ * A detector folder (model.json + detector.json, as `train` writes last/ and best/). A training folder
+ * (checkpoint.json) stands for its best/ checkpoint, or last/ when no epoch was validated.
+ */
+async function detectorFolder(path: string): Promise<DemoDetector> {
+  let dir = basename(path) === 'detector.json' ? dirname(path) : path;
+  let note = '';
+  if (!(await exists(join(dir, 'detector.json'))) && (await exists(join(dir, 'checkpoint.json')))) {
+    const pick = (await exists(join(dir, 'best', 'detector.json'))) ? 'best' : 'last';
+    dir = join(dir, pick);
+    note = ` (the training folder's ${pick}/)`;
+  }
+  if (!(await exists(join(dir, 'detector.json')))) {
+    throw new UsageError(`--model '${path}': a folder must hold detector.json and model.json (a folder written by train, e.g. out/train/best, or by detector.save)`);
+  }
+  const detector = await loadDetector(dir);
+  const classNames = detector.labels;
+  return {
+    name: `detector folder ${dir}${note}`,
+    classNames,
+    inputSize: detector.inputSize,
+    detect: async (image, o) => (await detector.detect(image, { scoreThreshold: o.scoreThreshold, iouThreshold: o.iouThreshold })).map((d) => ({ box: [...d.box], format: 'xyxy', score: d.score, class: d.class, label: d.label ?? classNames[d.class] ?? 'object' })),
+    dispose: () => detector.dispose(),
+  };
+}
+
+/** Loads `--model`: a name from MODEL_NAMES, a detector folder, or a Darknet .cfg path (with --weights, --labels). */
 export async function loadModel(args: ModelArgs): Promise<DemoDetector> {
   const { model } = args;
   if (model === 'shapes') return shapes();
@@ -149,5 +178,6 @@ export async function loadModel(args: ModelArgs): Promise<DemoDetector> {
     const weights = args.weights ?? model.replace(/\.cfg$/, '.weights');
     return darknet(model, weights, args.labels, args.size, model);
   }
-  throw new UsageError(`unknown --model '${model}': use one of ${MODEL_NAMES.join(', ')} or a Darknet .cfg file`);
+  if (basename(model) === 'detector.json' || (await isDir(model))) return detectorFolder(model);
+  throw new UsageError(`unknown --model '${model}': use one of ${MODEL_NAMES.join(', ')}, a detector folder (with detector.json, e.g. from train) or a Darknet .cfg file`);
 }
