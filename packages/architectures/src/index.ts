@@ -17,3 +17,4 @@ export * from './googlenet.js';
 export * from './keras-h5.js';
 export * from './preprocess.js';
 export * from './imagenet.js';
+export * from './batch-norm-rule.js';

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { hasKerasBatchNormRule } from '@cnn/architectures';
 import { InvalidArgumentError, ShapeMismatchError, ready } from '@cnn/ops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScene } from '../data/synthetic-scenes.js';
@@ -116,6 +117,33 @@ describe('trainDetector', () => {
     });
     tf.dispose(init);
     [reference, first, resumed].forEach((m) => m.dispose());
+  });
+
+  it('keeps the batch norm of a frozen backbone as it was (the Keras rule); unfrozen BN layers train', async () => {
+    const model = tiny();
+    const frozen = ['stage1_conv', 'stage1_bn'].map((n) => model.getLayer(n));
+    for (const l of frozen) l.trainable = false;
+    const frozenBn = model.getLayer('stage1_bn');
+    const liveBn = model.getLayer('stage5_bn');
+    const values = (l: { getWeights(): tf.Tensor[] }) => l.getWeights().map((w) => Array.from(w.dataSync()));
+    const frozenBefore = frozen.map(values); // conv kernel; BN gamma, beta, moving mean, moving variance
+    const liveBefore = values(liveBn).slice(2);
+    const run = () => trainDetector({ model, anchors, classes, dataset: samples, epochs: 1, batchSize: 2, learningRate: 1e-2, augment: false, onProgress: quiet });
+
+    expect((await run()).steps).toBe(2);
+    expect(hasKerasBatchNormRule(frozenBn)).toBe(true);
+    expect(frozen.map(values)).toEqual(frozenBefore); // bit-identical
+    const liveAfter = values(liveBn).slice(2);
+    expect(liveAfter[0]).not.toEqual(liveBefore[0]);
+    expect(liveAfter[1]).not.toEqual(liveBefore[1]);
+
+    // The flag is read at call time: unfrozen, the same layer updates its statistics on the next call.
+    frozenBn.trainable = true;
+    await run();
+    const [, , mean, variance] = values(frozenBn);
+    expect(mean).not.toEqual(frozenBefore[1]![2]);
+    expect(variance).not.toEqual(frozenBefore[1]![3]);
+    model.dispose();
   });
 
   it('stops on an aborted signal', async () => {

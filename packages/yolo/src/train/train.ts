@@ -2,10 +2,12 @@
  * Training a YOLOv2-style detector, the course's loop: for each batch, augment the pictures (moving their
  * boxes), encode the boxes as grid targets (encodeTargetsBatch, sizeEncoding 'logAnchor'), run the model,
  * take the YOLO loss (yoloLoss) and let Adam step. Progress on a terminal line, optional validation mAP,
- * checkpoints (last and best) that a later call resumes from, and an AbortSignal to stop.
+ * checkpoints (last and best) that a later call resumes from, and an AbortSignal to stop. Frozen batch-norm
+ * layers follow the Keras rule (applyKerasBatchNormRule): they run in inference mode during training.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { applyKerasBatchNormRule } from '@cnn/architectures';
 import { InvalidArgumentError, ShapeMismatchError, assertFiniteNumber, describeValue, ready, writeFileAtomic, type BackendName } from '@cnn/ops';
 import { createRng, mixSeed } from '../data/prng.js';
 import { encodeTargetsBatch } from '../targets/encode-targets.js';
@@ -88,7 +90,12 @@ export interface ValidationOptions {
 }
 
 export interface TrainDetectorOptions {
-  /** A YOLOv2-head model (yoloHead): input [batch, h, w, 3] (pixels / 255), output [batch, S, S, B, 5 + C]. */
+  /**
+   * A YOLOv2-head model (yoloHead): input [batch, h, w, 3] (pixels / 255), output [batch, S, S, B, 5 + C].
+   * Its BatchNormalization layers get the Keras frozen-BN rule (applyKerasBatchNormRule; it stays on the
+   * model): one frozen when the model runs (`trainable = false`, its own or its nested model's) normalizes
+   * with its moving mean and variance and keeps them, gamma and beta unchanged; unfrozen ones train as usual.
+   */
   model: tfl.LayersModel;
   /** Anchor shapes [width, height] in grid cells (B of them). */
   anchors: readonly Anchor[];
@@ -215,7 +222,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Trains `model` (a yoloHead model) on `dataset` and returns the history. The model is trained in place.
+ * Trains `model` (a yoloHead model) on `dataset` and returns the history. The model is trained in place. A
+ * frozen backbone stays as it was, batch-norm statistics included: the Keras frozen-BN rule is installed on
+ * the model's BN layers first (tfjs-layers alone would let each batch overwrite their moving averages), and
+ * it reads `trainable` at every call, so freezing or unfreezing between calls takes effect.
  *
  *     const history = await trainDetector({ model, anchors, classes: ['raccoon'], dataset: train,
  *       epochs: 30, batchSize: 8, validation: { dataset: test }, checkpointDir: 'ckpt', resume: true });
@@ -273,6 +283,8 @@ export async function trainDetector(options: TrainDetectorOptions): Promise<Trai
   const spec = { grid, anchors, classes: C, imageSize: inputSize, sizeEncoding: 'logAnchor' as const };
   const onProgress = options.onProgress ?? terminalTrainingProgress();
   const detector = createDetector(model, { anchors, labels, inputSize }); // shares the model: never disposed here
+  // Keras' rule, which tfjs-layers 4.22 lacks: frozen BN layers run in inference mode under training: true.
+  applyKerasBatchNormRule(model);
 
   const optimizer = tf.train.adam(lrAt({ epoch: 0, globalStep: 0, totalSteps }), ADAM.beta1, ADAM.beta2, ADAM.epsilon);
   const varList = model.trainableWeights.map((w) => w.read() as tf.Variable);
