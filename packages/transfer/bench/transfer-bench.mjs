@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,6 +212,9 @@ if (!args['skip-memory']) {
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'transfer-bench.json'), JSON.stringify(results, null, 1));
+// A run with --skip-cache or --skip-memory keeps the other part's last measurement.
+const file = join(out, 'transfer-bench.json');
+const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+writeFileSync(file, JSON.stringify({ ...previous, ...results }, null, 1));
 console.log(`\nwrote ${join(out, 'transfer-bench.json')}`);
 process.exit(failed ? 1 : 0);
