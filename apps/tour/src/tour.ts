@@ -20,6 +20,7 @@ import {
   decodeImage,
   iou,
   resizeImage,
+  writeFileAtomic,
   writeImage,
 } from '@cnn/ops';
 import {
@@ -44,7 +45,24 @@ const started = performance.now();
 // Paths relative to the repository root, where the README's commands run.
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const shown = (p: string) => relative(repoRoot, p) || p;
-const section = (title: string, fn: string) => console.log(`\n── ${title}  (${fn})`);
+// The gallery (out/index.html): each section's title, the functions that made it, what it printed, its pictures.
+interface GallerySection {
+  title: string;
+  fn: string;
+  lines: string[];
+  pictures: string[];
+}
+const gallery: GallerySection[] = [];
+const print = console.log.bind(console);
+console.log = (...args: unknown[]) => {
+  print(...args);
+  const current = gallery.at(-1);
+  if (current) current.lines.push(...args.map(String).join(' ').split('\n').filter((l) => l.trim() !== ''));
+};
+const section = (title: string, fn: string) => {
+  gallery.push({ title, fn, lines: [], pictures: [] });
+  print(`\n── ${title}  (${fn})`);
+};
 
 console.log('CNN for All — demo tour');
 
@@ -114,6 +132,7 @@ const save = async (name: string, image: tf.Tensor2D | tf.Tensor3D) => {
   const path = join(outDir, name);
   await writeImage(path, image);
   files.push(path);
+  gallery.at(-1)?.pictures.push(name);
 };
 await save('scene.png', scene);
 for (const operator of ['sobel', 'vertical', 'horizontal'] as const) {
@@ -409,4 +428,36 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(1)} s. Pictures are in ${shown(outDir)}/ (tensors alive: ${tf.memory().numTensors}).`);
+const seconds = (performance.now() - started) / 1000;
+const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>CNN for All — demo tour</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+code { background: #f4f4f4; padding: 0 .3em; }
+pre { background: #f8f8f8; padding: .8em; overflow-x: auto; font-size: 13px; }
+figure { display: inline-block; margin: .5em; vertical-align: top; }
+img { max-width: 100%; image-rendering: pixelated; border: 1px solid #ccc; }
+figcaption { font-size: 12px; color: #666; }
+</style>
+</head>
+<body>
+<h1>CNN for All — demo tour</h1>
+<p>Made by <code>npm run tour</code> on ${escape(new Date().toISOString().slice(0, 10))} in ${seconds.toFixed(1)} s, offline, with the packages' embedded defaults. Each section names the package functions that made it.</p>
+${gallery
+  .map(
+    (g) => `<h2>${escape(g.title)}</h2>
+<p><code>${escape(g.fn)}</code></p>
+${g.lines.length ? `<pre>${escape(g.lines.join('\n'))}</pre>` : ''}
+${g.pictures.map((p) => `<figure><img src="${escape(p)}" alt="${escape(p)}"><figcaption>${escape(p)}</figcaption></figure>`).join('\n')}`,
+  )
+  .join('\n')}
+</body>
+</html>
+`;
+await writeFileAtomic(join(outDir, 'index.html'), html);
+print(`\nDone in ${seconds.toFixed(1)} s. Pictures are in ${shown(outDir)}/, with a gallery page ${shown(join(outDir, 'index.html'))} (tensors alive: ${tf.memory().numTensors}).`);
