@@ -238,7 +238,7 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
     const labels = Array.from({ length: n }, (_, i) => i % 6);
     const data = new Float32Array(n * size * size * 3);
     labels.forEach((l, i) => data.set(draw(l), i * size * size * 3));
-    return { x: tf.tensor4d(data, [n, size, size, 3]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), 6), labels };
+    return { x: tf.tensor4d(data, [n, size, size, 3]), y: tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 6)), labels };
   };
   const train = make(1500);
   const test = make(180);
@@ -266,9 +266,9 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
     },
   });
   const seconds = (performance.now() - t0) / 1000;
-  const [, acc] = model.evaluate(test.x, test.y, { batchSize: 64 }) as tf.Scalar[];
+  const [loss, acc] = model.evaluate(test.x, test.y, { batchSize: 64 }) as tf.Scalar[];
   console.log(`  ${model.countParams().toLocaleString('en-US')} params; test accuracy ${(100 * (await acc!.data())[0]!).toFixed(1)}% on 180 held-out pictures after ${seconds.toFixed(0)} s of training on ${info.backend}`);
-  tf.dispose([train.x, train.y, test.x, test.y, acc!]);
+  tf.dispose([train.x, train.y, test.x, test.y, loss!, acc!]);
   adam.dispose();
   console.log(`  wrote ${shown(join(outDir, 'signs-generated.png'))} (six test pictures: 0..5 fingers)`);
 
@@ -277,7 +277,7 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
   console.log('  backbone: the finger-counting ResNet just trained above (the tour trains its own; nothing is downloaded)');
   const parity = (n: number) => {
     const d = make(n);
-    const y = tf.oneHot(tf.tensor1d(d.labels.map((l) => l % 2), 'int32'), 2);
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(d.labels.map((l) => l % 2), 'int32'), 2));
     const x = tf.mul(d.x, 255);
     tf.dispose([d.x, d.y]);
     return { x, y };
@@ -306,12 +306,12 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
     epochsRun++;
   }
   const scratchSeconds = (performance.now() - t1) / 1000;
-  const [, sAcc] = scratch.evaluate(heldX, held.y) as tf.Scalar[];
+  const [sLoss, sAcc] = scratch.evaluate(heldX, held.y) as tf.Scalar[];
   const scratchAcc = (await sAcc!.data())[0]!;
   console.log(`  even or odd fingers, 60 training pictures, 180 held out:`);
   console.log(`    reused features, head only: ${(100 * headAcc).toFixed(1)}% (${headSeconds.toFixed(1)} s)`);
   console.log(`    same network from scratch:  ${(100 * scratchAcc).toFixed(1)}% (${scratchSeconds.toFixed(1)} s, ${epochsRun} epochs)`);
-  tf.dispose([small.x, small.y, held.x, held.y, smallX, heldX, sAcc!]);
+  tf.dispose([small.x, small.y, held.x, held.y, smallX, heldX, sLoss!, sAcc!]);
   scratch.dispose();
   scratchAdam.dispose();
 }
