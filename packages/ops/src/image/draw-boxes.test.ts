@@ -70,10 +70,24 @@ describeEachBackend('drawBoxes', () => {
   });
 
   it('draws NMS output directly', () => {
-    const dets = nonMaxSuppression({ boxes: [[2, 2, 12, 12], [3, 3, 12, 12], [20, 20, 30, 30]], scores: [0.9, 0.8, 0.7], classes: [0, 0, 2] });
-    const img = tf.zeros([40, 40, 3], 'int32') as tf.Tensor3D;
+    // The third box sits low enough that its tag fits above it without touching the first box's tag.
+    const dets = nonMaxSuppression({ boxes: [[2, 2, 12, 12], [3, 3, 12, 12], [20, 30, 30, 40]], scores: [0.9, 0.8, 0.7], classes: [0, 0, 2] });
+    const img = tf.zeros([60, 60, 3], 'int32') as tf.Tensor3D;
     const out = drawBoxes(img, dets, { labels: ['a', 'b', 'c'] });
-    expect(px(out)[25]![20]).toEqual([...DEFAULT_COLORS[2]!]);
+    expect(px(out)[35]![20]).toEqual([...DEFAULT_COLORS[2]!]);
+    tf.dispose([img, out]);
+  });
+
+  it('moves a tag that would cover an earlier one by whole tag heights, staying inside the image', () => {
+    const img = tf.zeros([60, 80, 3], 'int32') as tf.Tensor3D;
+    // Two boxes with the same top-left corner: both tags want the same place above it.
+    const red: [number, number, number] = [255, 0, 0];
+    const blue: [number, number, number] = [0, 0, 255];
+    const out = drawBoxes(img, [{ box: [10, 30, 50, 50], label: 'aaaa', color: red }, { box: [10, 30, 40, 45], label: 'bbbb', color: blue }], { showScores: false, font: { scale: 1 }, lineWidth: 1 });
+    const p = px(out);
+    const th = 11; // (glyph height 9 + 2) x scale 1
+    expect(p[30 - th]![10]).toEqual(red); // the first tag's corner, above the boxes, not covered
+    expect(p[30]![10]).toEqual(blue); // the second tag, one tag height lower
     tf.dispose([img, out]);
   });
 

@@ -78,6 +78,20 @@ function tagText(d: DrawableBox, labels: readonly string[] | undefined, showScor
 }
 
 /**
+ * The tag's top: `preferred` unless that covers a tag already drawn, else moved down or up by whole tag
+ * heights (nearest first), staying inside the image; `preferred` when every place collides.
+ */
+function freeTagY(preferred: number, tx: number, tw: number, th: number, h: number, taken: readonly [number, number, number, number][]): number {
+  const clamp = (v: number) => Math.max(0, Math.min(v, h - th));
+  const free = (ty: number) => taken.every(([a0, b0, a1, b1]) => tx >= a1 || tx + tw <= a0 || ty >= b1 || ty + th <= b0);
+  for (let k = 0; k <= Math.ceil(h / th); k++) {
+    if (free(clamp(preferred + k * th))) return clamp(preferred + k * th);
+    if (free(clamp(preferred - k * th))) return clamp(preferred - k * th);
+  }
+  return clamp(preferred);
+}
+
+/**
  * Returns a copy of `image` ([H, W, 1|3|4], int32 or float32, not modified or disposed) with each
  * detection's rectangle (drawn inside the box edges) and a filled tag with its label and score, placed
  * above the box, or inside it when the box touches the top.
@@ -110,6 +124,7 @@ export function drawBoxes(image: tf.Tensor3D, detections: readonly DrawableBox[]
     for (let y = Math.max(0, y0); y < Math.min(h, y1); y++) for (let x = Math.max(0, x0); x < Math.min(w, x1); x++) data.set(px, (y * w + x) * c);
   };
 
+  const taken: [number, number, number, number][] = []; // tags drawn so far: a later tag never covers one
   checked.forEach((d, i) => {
     const color = d.color ?? colors[(d.class ?? i) % colors.length]!;
     const px = pixel(color);
@@ -126,8 +141,9 @@ export function drawBoxes(image: tf.Tensor3D, detections: readonly DrawableBox[]
     if (!text) return;
     const tw = textWidth(text, scale) + 2 * scale;
     const th = (GLYPH_HEIGHT + 2) * scale;
-    const ty = y1 - th >= 0 ? y1 - th : Math.max(0, y1);
     const tx = Math.max(0, Math.min(x1, w - tw)); // keep the tag inside the image when the box is at the right edge
+    const ty = freeTagY(y1 - th >= 0 ? y1 - th : Math.max(0, y1), tx, tw, th, h, taken);
+    taken.push([tx, ty, tx + tw, ty + th]);
     fillRect(tx, ty, tx + tw, ty + th, px);
     const luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2];
     const ink = pixel(luma > 140 ? [0, 0, 0] : [255, 255, 255]);
