@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { nonMaxSuppression } from '../boxes/nms.js';
 import { InvalidArgumentError } from '../errors/errors.js';
 import { describeEachBackend, expectNoLeaks } from '../testing/index.js';
-import { DEFAULT_COLORS, drawBoxes } from './draw-boxes.js';
+import { DEFAULT_COLORS, drawBoxes, freeTagTop } from './draw-boxes.js';
 
 const RED = [255, 0, 0] as const;
 const px = (t: tf.Tensor3D) => t.arraySync() as number[][][];
@@ -89,6 +89,16 @@ describeEachBackend('drawBoxes', () => {
     expect(p[30 - th]![10]).toEqual(red); // the first tag's corner, above the boxes, not covered
     expect(p[30]![10]).toEqual(blue); // the second tag, one tag height lower
     tf.dispose([img, out]);
+  });
+
+  it('freeTagTop: the preferred top when free, else the nearest free one by whole tag heights, inside the image', () => {
+    expect(freeTagTop(20, 0, 30, 10, 100, [])).toBe(20);
+    expect(freeTagTop(20, 0, 30, 10, 100, [[40, 20, 60, 30]])).toBe(20); // beside it, not over it
+    expect(freeTagTop(20, 0, 30, 10, 100, [[0, 20, 30, 30]])).toBe(30); // one down first
+    expect(freeTagTop(20, 0, 30, 10, 100, [[0, 20, 30, 30], [0, 30, 30, 40]])).toBe(10); // then one up
+    expect(freeTagTop(95, 0, 30, 10, 100, [])).toBe(90); // clamped inside
+    expect(freeTagTop(90, 0, 30, 10, 100, [[0, 90, 30, 100]])).toBe(80); // at the bottom edge it moves up
+    expect(freeTagTop(5, 0, 30, 10, 20, [[0, 0, 30, 20]])).toBe(5); // everything taken: the preferred top
   });
 
   it('rejects bad arguments with InvalidArgumentError naming them', () => {

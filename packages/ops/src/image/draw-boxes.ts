@@ -78,17 +78,19 @@ function tagText(d: DrawableBox, labels: readonly string[] | undefined, showScor
 }
 
 /**
- * The tag's top: `preferred` unless that covers a tag already drawn, else moved down or up by whole tag
- * heights (nearest first), staying inside the image; `preferred` when every place collides.
+ * Where a text tag [left, left + width) x [top, top + height) goes so that it covers none of the tags in
+ * `taken` ([x0, y0, x1, y1) rectangles): its top is `preferredTop` when that is free, else moved down or up by
+ * whole tag heights (nearest first), staying inside an image `imageHeight` tall; `preferredTop` (clamped)
+ * when every place collides. Shared by drawBoxes and @cnn/yolo's pictures, so their tags stay readable.
  */
-function freeTagY(preferred: number, tx: number, tw: number, th: number, h: number, taken: readonly [number, number, number, number][]): number {
-  const clamp = (v: number) => Math.max(0, Math.min(v, h - th));
-  const free = (ty: number) => taken.every(([a0, b0, a1, b1]) => tx >= a1 || tx + tw <= a0 || ty >= b1 || ty + th <= b0);
-  for (let k = 0; k <= Math.ceil(h / th); k++) {
-    if (free(clamp(preferred + k * th))) return clamp(preferred + k * th);
-    if (free(clamp(preferred - k * th))) return clamp(preferred - k * th);
+export function freeTagTop(preferredTop: number, left: number, width: number, height: number, imageHeight: number, taken: readonly (readonly [number, number, number, number])[]): number {
+  const clamp = (v: number) => Math.max(0, Math.min(Math.round(v), imageHeight - height));
+  const free = (top: number) => taken.every(([a0, b0, a1, b1]) => left >= a1 || left + width <= a0 || top >= b1 || top + height <= b0);
+  for (let k = 0; k <= Math.ceil(imageHeight / height); k++) {
+    if (free(clamp(preferredTop + k * height))) return clamp(preferredTop + k * height);
+    if (free(clamp(preferredTop - k * height))) return clamp(preferredTop - k * height);
   }
-  return clamp(preferred);
+  return clamp(preferredTop);
 }
 
 /**
@@ -142,7 +144,7 @@ export function drawBoxes(image: tf.Tensor3D, detections: readonly DrawableBox[]
     const tw = textWidth(text, scale) + 2 * scale;
     const th = (GLYPH_HEIGHT + 2) * scale;
     const tx = Math.max(0, Math.min(x1, w - tw)); // keep the tag inside the image when the box is at the right edge
-    const ty = freeTagY(y1 - th >= 0 ? y1 - th : Math.max(0, y1), tx, tw, th, h, taken);
+    const ty = freeTagTop(y1 - th >= 0 ? y1 - th : Math.max(0, y1), tx, tw, th, h, taken);
     taken.push([tx, ty, tx + tw, ty + th]);
     fillRect(tx, ty, tx + tw, ty + th, px);
     const luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2];

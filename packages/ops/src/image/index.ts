@@ -6,6 +6,6 @@ export type { PixelRange } from './pixel-range.js';
 export { resizeImage, type ResizeOptions } from './resize-image.js';
 export { letterbox, type LetterboxOptions, type LetterboxTransform } from './letterbox.js';
 export { letterboxBoxes, unletterboxBoxes, type MapBoxesOptions } from './letterbox-boxes.js';
-export { drawBoxes, DEFAULT_COLORS, type DrawableBox, type DrawBoxesOptions, type RGB } from './draw-boxes.js';
+export { drawBoxes, DEFAULT_COLORS, freeTagTop, type DrawableBox, type DrawBoxesOptions, type RGB } from './draw-boxes.js';
 export { FONT_CHARACTERS, GLYPH_ASCENT, GLYPH_HEIGHT, GLYPH_WIDTH, glyph, rasterizeText, textWidth } from './bitmap-font.js';
 export { renderLinePlot, type LinePlot, type LinePlotOptions, type PlotSeries } from './line-plot.js';

@@ -4,7 +4,7 @@
  * picture handles 1/3/4 channels, int32 or float32, and 0-255 or 0-1 images the same way drawBoxes does.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GLYPH_HEIGHT, InvalidArgumentError, assertOneOf, assertTensor, describeValue, rasterizeText, textWidth, type PixelRange, type RGB } from '@cnn/ops';
+import { GLYPH_HEIGHT, InvalidArgumentError, assertOneOf, assertTensor, describeValue, freeTagTop, rasterizeText, textWidth, type PixelRange, type RGB } from '@cnn/ops';
 
 export function isColor(c: unknown): c is RGB {
   return Array.isArray(c) && c.length === 3 && c.every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 255);
@@ -135,22 +135,7 @@ export class Canvas {
     const tw = textWidth(text, scale) + 2 * scale;
     const th = (GLYPH_HEIGHT + 2) * scale;
     const tx = Math.max(0, Math.min(Math.round(x), this.width - tw));
-    const clampY = (v: number) => Math.max(0, Math.min(Math.round(v), this.height - th));
-    const free = (ty: number) => taken.every(([a0, b0, a1, b1]) => tx >= a1 || tx + tw <= a0 || ty >= b1 || ty + th <= b0);
-    let chosen = clampY(y);
-    const tries = Math.ceil(this.height / th);
-    for (let k = 0; k <= tries; k++) {
-      const down = clampY(y + k * th);
-      if (free(down)) {
-        chosen = down;
-        break;
-      }
-      const up = clampY(y - k * th);
-      if (free(up)) {
-        chosen = up;
-        break;
-      }
-    }
+    const chosen = freeTagTop(y, tx, tw, th, this.height, taken);
     const rect = this.tag(text, tx, chosen, color, scale);
     taken.push(rect);
     return rect;
