@@ -11,6 +11,7 @@ import { alexnet } from './alexnet.js';
 import { resnet101, resnet50 } from './resnet.js';
 import { resnet34 } from './resnet-basic.js';
 import { vgg19 } from './vgg.js';
+import { seeded } from './test-support/seeded.js';
 
 beforeAll(async () => {
   await ready({ backend: 'wasm' });
@@ -88,21 +89,3 @@ describe('dropout and batch norm follow the training flag', () => {
     m.dispose();
   });
 });
-
-/** Builds with Math.random seeded (tfjs initializers draw their seeds from it), so the run is the same every time. */
-async function seeded<T>(seed: number, build: () => Promise<T>): Promise<T> {
-  const original = Math.random;
-  let a = seed >>> 0;
-  Math.random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  try {
-    return await build();
-  } finally {
-    Math.random = original;
-  }
-}

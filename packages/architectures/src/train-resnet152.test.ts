@@ -8,6 +8,7 @@ import { ready } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { expect, it } from 'vitest';
 import { resnet152 } from './resnet.js';
+import { seeded } from './test-support/seeded.js';
 
 it('ResNet-152: Adam steps lower the loss on wasm; predict does not leak', async () => {
   await ready({ backend: 'wasm' });
@@ -23,21 +24,3 @@ it('ResNet-152: Adam steps lower the loss on wasm; predict does not leak', async
   tf.dispose([x, y]);
   m.dispose();
 });
-
-/** Builds with Math.random seeded (tfjs initializers draw their seeds from it), so the run is the same every time. */
-async function seeded<T>(seed: number, build: () => Promise<T>): Promise<T> {
-  const original = Math.random;
-  let a = seed >>> 0;
-  Math.random = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  try {
-    return await build();
-  } finally {
-    Math.random = original;
-  }
-}
