@@ -1,0 +1,1 @@
+export { distanceColor, renderDistanceMatrix, type DistanceMatrixPicture, type RenderDistanceMatrixOptions } from './distance-matrix.js';

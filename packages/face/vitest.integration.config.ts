@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+import { cnnVitestConfig } from '../../vitest.shared.js';
+
+export default defineConfig(cnnVitestConfig('integration', import.meta.dirname));
