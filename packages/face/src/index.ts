@@ -8,3 +8,4 @@ export * from './match/index.js';
 export * from './db/index.js';
 export * from './triplet/index.js';
 export * from './pictures/index.js';
+export * from './pipeline/index.js';

@@ -1,0 +1,135 @@
+/**
+ * Reading face-api's shipped weights (a tfjs weights manifest + `.bin` shard per model, uint8-quantized):
+ * the folder is found through the optional peer `@vladmandic/face-api` (its `model/` folder) or given by
+ * the caller. Same checks as @cnn/yolo's `readTinyFaceDetectorWeights`: shard paths stay inside the folder,
+ * byte counts match the manifest, then @cnn/ops dequantizes. Node only (dynamic `node:` imports); in a
+ * browser fetch the files and call @cnn/ops `decodeWeightsManifest` yourself.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  FileNotFoundError,
+  InvalidArgumentError,
+  WeightsMismatchError,
+  checkWeightGroupBytes,
+  decodeWeightsManifest,
+  describeValue,
+  normalizeWeightsManifest,
+  resolveInside,
+} from '@cnn/ops';
+
+/** The npm package whose `model/` folder holds the weights. */
+export const FACE_API_PACKAGE = '@vladmandic/face-api';
+
+/**
+ * `node_modules/@vladmandic/face-api/model/` resolved from this module (with a trailing separator), or
+ * FileNotFoundError saying how to get it.
+ */
+export async function defaultFaceApiModelDir(): Promise<string> {
+  const { createRequire } = await import('node:module');
+  const nodePath = await import('node:path');
+  const fs = await import('node:fs/promises');
+  let packageJson: string;
+  try {
+    packageJson = createRequire(import.meta.url).resolve(`${FACE_API_PACKAGE}/package.json`);
+  } catch {
+    throw new FileNotFoundError(
+      `${FACE_API_PACKAGE}/model`,
+      'weights folder',
+      `The pretrained face nets come from the optional peer dependency ${FACE_API_PACKAGE}: run \`npm install ${FACE_API_PACKAGE}\`, or pass the folder holding the face-api weights manifests and .bin files.`,
+    );
+  }
+  const dir = nodePath.join(nodePath.dirname(packageJson), 'model');
+  if (!(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) {
+    throw new FileNotFoundError(dir, 'weights folder', `${FACE_API_PACKAGE} is installed without its 'model' folder: reinstall it, or pass the folder holding the weights.`);
+  }
+  return dir + nodePath.sep;
+}
+
+/**
+ * Reads and dequantizes one face-api model: `path` is a folder holding `<model>-weights_manifest.json` (and
+ * its shards), or the manifest's own path; default the installed `@vladmandic/face-api/model/`. The caller
+ * disposes the returned tensors.
+ */
+export async function readFaceApiWeights(model: string, path?: string): Promise<tf.NamedTensorMap> {
+  if (typeof model !== 'string' || model.length === 0) throw new InvalidArgumentError('model', "a face-api model name such as 'face_recognition_model'", describeValue(model));
+  if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
+    throw new InvalidArgumentError('path', "the weights folder or its manifest's path", describeValue(path));
+  }
+  const nodePath = await import('node:path');
+  const fs = await import('node:fs/promises');
+  const manifestName = `${model}-weights_manifest.json`;
+  const target = nodePath.resolve(path ?? (await defaultFaceApiModelDir()));
+  const isFile = await fs.stat(target).then((s) => s.isFile(), () => false);
+  const manifestPath = isFile ? target : nodePath.join(target, manifestName);
+  const dir = nodePath.dirname(manifestPath);
+  let text: string;
+  try {
+    text = await fs.readFile(manifestPath, 'utf8');
+  } catch {
+    throw new FileNotFoundError(manifestPath, 'weights manifest', `Pass the folder holding ${manifestName} and ${model}.bin (e.g. node_modules/${FACE_API_PACKAGE}/model), or the manifest itself.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new WeightsMismatchError(`'${manifestPath}' is not valid JSON (${(err as Error).message}).`);
+  }
+  const manifest = normalizeWeightsManifest(parsed, `The weights manifest '${manifestPath}'`);
+  const buffers: ArrayBuffer[][] = [];
+  for (const [g, group] of manifest.entries()) {
+    const parts: ArrayBuffer[] = [];
+    for (const p of group.paths) {
+      const file = await resolveInside(dir, p);
+      const bytes = await fs.readFile(file).catch(() => {
+        throw new FileNotFoundError(file, 'weight shard', `It is listed in group ${g} of '${manifestPath}'.`);
+      });
+      parts.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    }
+    checkWeightGroupBytes(group, parts, `The shard(s) ${group.paths.join(', ')} listed in '${manifestPath}'`);
+    buffers.push(parts);
+  }
+  return decodeWeightsManifest(manifest, buffers);
+}
+
+/** Throws WeightsMismatchError naming the first missing, extra or wrongly shaped tensor. */
+export function checkFaceApiWeights(label: string, weights: tf.NamedTensorMap, expected: ReadonlyMap<string, readonly number[]>): void {
+  if (weights === null || typeof weights !== 'object') throw new InvalidArgumentError('weights', 'a map of face-api weight name -> tensor', describeValue(weights));
+  const unknown = Object.keys(weights).filter((n) => !expected.has(n));
+  if (unknown.length > 0) {
+    throw new WeightsMismatchError(`${label} weights: unexpected tensor(s) ${unknown.slice(0, 8).map((n) => `'${n}'`).join(', ')}${unknown.length > 8 ? ', …' : ''}; these are not ${label}'s weights.`);
+  }
+  for (const [name, shape] of expected) {
+    const t = weights[name];
+    if (!(t instanceof tf.Tensor) || t.isDisposed) {
+      throw new WeightsMismatchError(`${label} weights: '${name}' (shape [${shape.join(', ')}]) is missing${t ? ' or disposed' : ''}.`);
+    }
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new WeightsMismatchError(`${label} weights: '${name}' has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}].`);
+    }
+    if (t.dtype !== 'float32') throw new WeightsMismatchError(`${label} weights: '${name}' is ${t.dtype}, expected float32.`);
+  }
+}
+
+/**
+ * Sets a model's weights from tensors keyed by the weights' original names (`<layer>/<weight>`). Every model
+ * weight needs exactly one tensor of its shape and every tensor must be used (else WeightsMismatchError,
+ * nothing changed). The tensors are copied.
+ */
+export function setWeightsByName(model: tfl.LayersModel, weights: tf.NamedTensorMap, label: string): void {
+  if (!(model instanceof tfl.LayersModel)) throw new InvalidArgumentError('model', `a tfjs-layers model built by ${label}`, describeValue(model));
+  const order: tf.Tensor[] = [];
+  const used = new Set<string>();
+  for (const w of model.weights) {
+    const t = weights[w.originalName];
+    if (!(t instanceof tf.Tensor) || t.isDisposed) throw new WeightsMismatchError(`${label}: no tensor for the model weight '${w.originalName}' (shape [${w.shape.join(', ')}]).`);
+    if (t.shape.length !== w.shape.length || t.shape.some((d, i) => d !== w.shape[i])) {
+      throw new WeightsMismatchError(`${label}: '${w.originalName}' has shape [${t.shape.join(', ')}] but the model needs [${w.shape.join(', ')}].`);
+    }
+    used.add(w.originalName);
+    order.push(t);
+  }
+  const unused = Object.keys(weights).filter((n) => !used.has(n));
+  if (unused.length > 0) throw new WeightsMismatchError(`${label}: tensor(s) ${unused.slice(0, 8).join(', ')} match no model weight; build the model with ${label}.`);
+  model.setWeights(order);
+}
