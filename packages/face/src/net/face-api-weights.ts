@@ -1,8 +1,8 @@
 /**
  * Reading face-api's shipped weights (a tfjs weights manifest + `.bin` shard per model, uint8-quantized):
  * the folder is found through the optional peer `@vladmandic/face-api` (its `model/` folder) or given by
- * the caller. Same checks as @cnn/yolo's `readTinyFaceDetectorWeights`: shard paths stay inside the folder,
- * byte counts match the manifest, then @cnn/ops dequantizes. Node only (dynamic `node:` imports); in a
+ * the caller, and read by @cnn/ops `readWeightsManifest` (as @cnn/yolo's detector weights): shard paths stay
+ * inside the folder, byte counts match the manifest, then dequantization. Node only (dynamic `node:` imports); in a
  * browser fetch the files and call @cnn/ops `decodeWeightsManifest` yourself.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,11 +11,8 @@ import {
   FileNotFoundError,
   InvalidArgumentError,
   WeightsMismatchError,
-  checkWeightGroupBytes,
-  decodeWeightsManifest,
   describeValue,
-  normalizeWeightsManifest,
-  resolveInside,
+  readWeightsManifest,
 } from '@cnn/ops';
 
 /** The npm package whose `model/` folder holds the weights. */
@@ -56,40 +53,11 @@ export async function readFaceApiWeights(model: string, path?: string): Promise<
   if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
     throw new InvalidArgumentError('path', "the weights folder or its manifest's path", describeValue(path));
   }
-  const nodePath = await import('node:path');
-  const fs = await import('node:fs/promises');
   const manifestName = `${model}-weights_manifest.json`;
-  const target = nodePath.resolve(path ?? (await defaultFaceApiModelDir()));
-  const isFile = await fs.stat(target).then((s) => s.isFile(), () => false);
-  const manifestPath = isFile ? target : nodePath.join(target, manifestName);
-  const dir = nodePath.dirname(manifestPath);
-  let text: string;
-  try {
-    text = await fs.readFile(manifestPath, 'utf8');
-  } catch {
-    throw new FileNotFoundError(manifestPath, 'weights manifest', `Pass the folder holding ${manifestName} and ${model}.bin (e.g. node_modules/${FACE_API_PACKAGE}/model), or the manifest itself.`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new WeightsMismatchError(`'${manifestPath}' is not valid JSON (${(err as Error).message}).`);
-  }
-  const manifest = normalizeWeightsManifest(parsed, `The weights manifest '${manifestPath}'`);
-  const buffers: ArrayBuffer[][] = [];
-  for (const [g, group] of manifest.entries()) {
-    const parts: ArrayBuffer[] = [];
-    for (const p of group.paths) {
-      const file = await resolveInside(dir, p);
-      const bytes = await fs.readFile(file).catch(() => {
-        throw new FileNotFoundError(file, 'weight shard', `It is listed in group ${g} of '${manifestPath}'.`);
-      });
-      parts.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    }
-    checkWeightGroupBytes(group, parts, `The shard(s) ${group.paths.join(', ')} listed in '${manifestPath}'`);
-    buffers.push(parts);
-  }
-  return decodeWeightsManifest(manifest, buffers);
+  return readWeightsManifest(path ?? (await defaultFaceApiModelDir()), {
+    manifestName,
+    hint: `Pass the folder holding ${manifestName} and ${model}.bin (e.g. node_modules/${FACE_API_PACKAGE}/model), or the manifest itself.`,
+  });
 }
 
 /** Throws WeightsMismatchError naming the first missing, extra or wrongly shaped tensor. */

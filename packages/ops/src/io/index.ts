@@ -8,3 +8,4 @@ export * from './progress-bar.js';
 export * from './weights-registry.js';
 export * from './resolve-weights.js';
 export * from './load-weights.js';
+export * from './read-weights-manifest.js';

@@ -20,11 +20,8 @@ import {
   FileNotFoundError,
   InvalidArgumentError,
   WeightsMismatchError,
-  checkWeightGroupBytes,
-  decodeWeightsManifest,
   describeValue,
-  normalizeWeightsManifest,
-  resolveInside,
+  readWeightsManifest,
 } from '@cnn/ops';
 
 type Sym = tfl.SymbolicTensor;
@@ -182,39 +179,10 @@ export async function readTinyFaceDetectorWeights(path?: string): Promise<tf.Nam
   if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
     throw new InvalidArgumentError('path', "the weights folder or its manifest's path", describeValue(path));
   }
-  const nodePath = await import('node:path');
-  const fs = await import('node:fs/promises');
-  const target = nodePath.resolve(path ?? (await defaultTinyFaceDetectorDir()));
-  const isFile = await fs.stat(target).then((s) => s.isFile(), () => false);
-  const manifestPath = isFile ? target : nodePath.join(target, TINY_FACE_DETECTOR_MANIFEST);
-  const dir = nodePath.dirname(manifestPath);
-  let text: string;
-  try {
-    text = await fs.readFile(manifestPath, 'utf8');
-  } catch {
-    throw new FileNotFoundError(manifestPath, 'weights manifest', `Pass the folder holding ${TINY_FACE_DETECTOR_MANIFEST} and tiny_face_detector_model.bin, or the manifest itself.`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new WeightsMismatchError(`'${manifestPath}' is not valid JSON (${(err as Error).message}).`);
-  }
-  const manifest = normalizeWeightsManifest(parsed, `The weights manifest '${manifestPath}'`);
-  const buffers: ArrayBuffer[][] = [];
-  for (const [g, group] of manifest.entries()) {
-    const parts: ArrayBuffer[] = [];
-    for (const p of group.paths) {
-      const file = await resolveInside(dir, p);
-      const bytes = await fs.readFile(file).catch(() => {
-        throw new FileNotFoundError(file, 'weight shard', `It is listed in group ${g} of '${manifestPath}'.`);
-      });
-      parts.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    }
-    checkWeightGroupBytes(group, parts, `The shard(s) ${group.paths.join(', ')} listed in '${manifestPath}'`);
-    buffers.push(parts);
-  }
-  return decodeWeightsManifest(manifest, buffers);
+  return readWeightsManifest(path ?? (await defaultTinyFaceDetectorDir()), {
+    manifestName: TINY_FACE_DETECTOR_MANIFEST,
+    hint: `Pass the folder holding ${TINY_FACE_DETECTOR_MANIFEST} and tiny_face_detector_model.bin, or the manifest itself.`,
+  });
 }
 
 /**
