@@ -8,4 +8,5 @@ export * from './progress-bar.js';
 export * from './weights-registry.js';
 export * from './resolve-weights.js';
 export * from './load-weights.js';
+export * from './fetch-weights.js';
 export * from './read-weights-manifest.js';
