@@ -6,6 +6,7 @@ export * from './distance.js';
 export * from './net/index.js';
 export * from './match/index.js';
 export * from './db/index.js';
+export * from './eval/index.js';
 export * from './triplet/index.js';
 export * from './pictures/index.js';
 export * from './pipeline/index.js';
