@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decodeImage, ready, resolveData } from '@cnn/ops';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBatches } from './data/image-batches.js';
-import { readImageFolder } from './data/image-folder.js';
+import { readImageFolder } from '@cnn/ops';
 import { splitStratified } from './data/split-stratified.js';
 import { evaluateClassifier } from './metrics/evaluate.js';
 import { loadBackbone } from './model/backbone.js';

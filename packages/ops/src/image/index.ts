@@ -9,3 +9,4 @@ export { letterboxBoxes, unletterboxBoxes, type MapBoxesOptions } from './letter
 export { drawBoxes, DEFAULT_COLORS, freeTagTop, type DrawableBox, type DrawBoxesOptions, type RGB } from './draw-boxes.js';
 export { FONT_CHARACTERS, GLYPH_ASCENT, GLYPH_HEIGHT, GLYPH_WIDTH, glyph, rasterizeText, textWidth } from './bitmap-font.js';
 export { renderLinePlot, type LinePlot, type LinePlotOptions, type PlotSeries } from './line-plot.js';
+export { IMAGE_EXTENSIONS, ImageFolderError, readImageFolder, type ImageFolder, type ImageItem, type ReadImageFolderOptions } from './image-folder.js';

@@ -6,7 +6,7 @@ import { expectNoLeaks } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomFlip } from './augment.js';
 import { createBatches, type ImageBatch } from './image-batches.js';
-import { readImageFolder, type ImageItem } from './image-folder.js';
+import { readImageFolder, type ImageItem } from '@cnn/ops';
 import { makeTempDir, removeDir, writeImageFolder, writePng } from './test-support/image-folder-fixture.js';
 
 const values = (t: tf.Tensor) => Array.from(t.dataSync());

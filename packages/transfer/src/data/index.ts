@@ -2,8 +2,8 @@
  * Data for transfer learning: image folders (one folder per class), stratified splits, class weights,
  * lazily decoded batches with bounded memory, and seeded augmentation on tensors.
  */
-export { readImageFolder, IMAGE_EXTENSIONS, type ImageFolder, type ImageItem, type ReadImageFolderOptions } from './image-folder.js';
-export { ImageFolderError } from './errors.js';
+// Image folders moved to @cnn/ops (face data sets use them too); re-exported so this package's API is unchanged.
+export { readImageFolder, IMAGE_EXTENSIONS, ImageFolderError, type ImageFolder, type ImageItem, type ReadImageFolderOptions } from '@cnn/ops';
 export { splitStratified, splitCounts, type SplitStratifiedOptions, type StratifiedSplit } from './split-stratified.js';
 export { classWeights, type ClassWeightsOptions } from './class-weights.js';
 export { ImageBatches, createBatches, type CreateBatchesOptions, type ImageBatch } from './image-batches.js';

@@ -1,5 +1,5 @@
 /**
- * Image folders, one subfolder per class, as Keras' `image_dataset_from_directory` reads them:
+ * Image folders, one subfolder per class (or per person), as Keras' `image_dataset_from_directory` reads them:
  *
  *   root/cat/001.jpg, root/cat/more/002.png, root/dog/a.jpg  ->  classNames ['cat', 'dog'], labels 0, 1
  *
@@ -8,8 +8,22 @@
  * directly in `root` are skipped. Only paths are listed here: nothing is decoded (see createBatches).
  * Node only (node:fs is imported lazily so the module still loads in browsers).
  */
-import { FileNotFoundError, InvalidArgumentError, describeValue } from '@cnn/ops';
-import { ImageFolderError } from './errors.js';
+import { CnnError, FileNotFoundError, InvalidArgumentError } from '../errors/errors.js';
+import { describeValue } from '../errors/validate.js';
+
+/**
+ * Problems with a data set on disk (no class folders, an empty class, an unreadable folder). There is no
+ * error code for data-set contents, so this uses 'INVALID_ARGUMENT' (the folder is the argument, as
+ * @cnn/yolo's AnnotationFormatError does); `path` says where to look.
+ */
+export class ImageFolderError extends CnnError {
+  /** The folder or file at fault. */
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super('INVALID_ARGUMENT', message.includes(path) ? message : `${message} (${path})`, options);
+    this.path = path;
+  }
+}
 
 /** One image of a data set: its file and its class index. */
 export interface ImageItem {

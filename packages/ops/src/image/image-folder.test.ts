@@ -1,10 +1,13 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileNotFoundError, InvalidArgumentError } from '@cnn/ops';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { FileNotFoundError, InvalidArgumentError } from '../errors/errors.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageFolderError } from './errors.js';
-import { readImageFolder } from './image-folder.js';
-import { makeTempDir, removeDir } from './test-support/image-folder-fixture.js';
+import { ImageFolderError, readImageFolder } from './image-folder.js';
+
+const makeTempDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'cnn-image-folder-'));
+const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });
 
 /** Only listing is tested here, so the "images" are empty files; decoding is image-batches.test.ts's job. */
 async function touch(path: string): Promise<void> {
