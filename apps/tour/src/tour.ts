@@ -19,6 +19,7 @@ import {
   samePadding,
   decodeImage,
   iou,
+  renderLinePlot,
   resizeImage,
   writeFileAtomic,
   writeImage,
@@ -36,7 +37,8 @@ import {
   sceneToSample,
 } from '@cnn/yolo';
 import { stylize, vggFeatures } from '@cnn/style';
-import { cacheFeatures, createClassifier, evaluateClassifier, loadBackbone, trainHeadOnFeatures } from '@cnn/transfer';
+import { cacheFeatures, createClassifier, evaluateClassifier, learningCurves, loadBackbone, renderConfusionMatrix, trainHeadOnFeatures } from '@cnn/transfer';
+import { FaceDatabase, createFacePipeline, distanceMatrix, renderDistanceMatrix } from '@cnn/face';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { alexnet, basicResNet, formatSummary, googlenet, inceptionV3, lenet5, mobilenet, mobilenetV2, resnet50, summary, unet, vgg16 } from '@cnn/architectures';
 
@@ -133,6 +135,12 @@ const save = async (name: string, image: tf.Tensor2D | tf.Tensor3D) => {
   await writeImage(path, image);
   files.push(path);
   gallery.at(-1)?.pictures.push(name);
+};
+/** Saves an RGB picture from the packages' renderers ({ width, height, pixels }). */
+const savePicture = async (name: string, picture: { width: number; height: number; pixels: Uint8Array }) => {
+  const image = tf.tensor3d(picture.pixels, [picture.height, picture.width, 3], 'int32');
+  await save(name, image);
+  image.dispose();
 };
 await save('scene.png', scene);
 for (const operator of ['sobel', 'vertical', 'horizontal'] as const) {
@@ -288,10 +296,15 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
   const classifier = createClassifier({ backbone, labels: ['even', 'odd'], dropout: 0 });
   let t1 = performance.now();
   const cache = await cacheFeatures(classifier, [small]);
-  await trainHeadOnFeatures(classifier, { train: cache, epochs: 60, learningRate: 1e-2, progress: false });
+  const heldCache = await cacheFeatures(classifier, [held]);
+  const history = await trainHeadOnFeatures(classifier, { train: cache, validation: heldCache, epochs: 60, learningRate: 1e-2, progress: false });
   const headSeconds = (performance.now() - t1) / 1000;
-  const headAcc = (await evaluateClassifier(classifier, [held])).accuracy;
+  const headEval = await evaluateClassifier(classifier, [held]);
+  const headAcc = headEval.accuracy;
+  await savePicture('transfer-learning-curves.png', learningCurves(history, { title: 'head on reused features: 60 training pictures, 180 held out' }));
+  await savePicture('transfer-confusion-matrix.png', renderConfusionMatrix(headEval.confusion, ['even', 'odd'], { title: 'held-out pictures' }));
   cache.dispose();
+  heldCache.dispose();
   classifier.dispose();
   // The same network from scratch on the same 60 pictures, for at least as long.
   const scratch = await basicResNet({ blocks: [1, 1], filters: [16, 32], inputShape: [size, size, 3], classes: 2, name: 'parity_scratch' });
@@ -311,6 +324,8 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
   console.log(`  even or odd fingers, 60 training pictures, 180 held out:`);
   console.log(`    reused features, head only: ${(100 * headAcc).toFixed(1)}% (${headSeconds.toFixed(1)} s)`);
   console.log(`    same network from scratch:  ${(100 * scratchAcc).toFixed(1)}% (${scratchSeconds.toFixed(1)} s, ${epochsRun} epochs)`);
+  console.log(`  wrote ${shown(join(outDir, 'transfer-learning-curves.png'))} (@cnn/transfer learningCurves: loss and accuracy per epoch, training and held out)`);
+  console.log(`       ${shown(join(outDir, 'transfer-confusion-matrix.png'))} (@cnn/transfer renderConfusionMatrix)`);
   tf.dispose([small.x, small.y, held.x, held.y, smallX, heldX, sLoss!, sAcc!]);
   scratch.dispose();
   scratchAdam.dispose();
@@ -390,6 +405,55 @@ section('Face detection (a one-class tiny YOLOv2)', '@cnn/yolo createFaceDetecto
   detector.dispose();
 }
 
+// 10b. Faces: who is who. dlib's ResNet descriptor (face-api's weights from the installed npm package) after
+// detection, 68 landmarks and dlib's face-chip alignment; a distance matrix and one-shot identification.
+section('Face verification and one-shot recognition', '@cnn/face createFacePipeline, distanceMatrix, renderDistanceMatrix, FaceDatabase.identify');
+{
+  const samples = join(dirname(fileURLToPath(import.meta.resolve('@vladmandic/face-api/package.json'))), 'demo');
+  const faces = await createFacePipeline();
+  const photo1 = await decodeImage(join(samples, 'sample1.jpg'), { channels: 3 });
+  const photo5 = await decodeImage(join(samples, 'sample5.jpg'), { channels: 3 });
+  // A second picture of sample1's three people, made here: mirrored and shrunk to 60% (a different picture of
+  // the same faces; the photos ship no second shot of anyone), and sample2's faces, which were never enrolled.
+  const second = tf.tidy(() => resizeImage(tf.reverse(photo1, 1), [Math.round(photo1.shape[0] * 0.6), Math.round(photo1.shape[1] * 0.6)]) as tf.Tensor3D);
+  const photo2 = await decodeImage(join(samples, 'sample2.jpg'), { channels: 3 });
+  const t0 = performance.now();
+  const enrolledFaces = [...(await faces.describe(photo1)).map((f) => ({ ...f, photo: photo1 })), ...(await faces.describe(photo5)).map((f) => ({ ...f, photo: photo5 }))];
+  const queryFaces = [...(await faces.describe(second)).map((f) => ({ ...f, photo: second })), ...(await faces.describe(photo2)).map((f) => ({ ...f, photo: photo2 }))];
+  const ms = (performance.now() - t0) / (enrolledFaces.length + queryFaces.length);
+  const names = enrolledFaces.map((_, i) => `person ${String.fromCharCode(65 + i)}`);
+  const db = new FaceDatabase({ modelId: 'dlib-resnet34-face-api' });
+  for (const [i, f] of enrolledFaces.entries()) await db.enroll(names[i]!, f.descriptor);
+  console.log(`  enrolled ${enrolledFaces.length} faces (sample1: ${enrolledFaces.filter((f) => f.photo === photo1).length}, sample5: ${enrolledFaces.filter((f) => f.photo === photo5).length}), one picture each (one-shot); ${ms.toFixed(0)} ms per face (detect, landmarks, chip, descriptor)`);
+  const queryLabels: string[] = [];
+  for (const [j, q] of queryFaces.entries()) {
+    const r = await db.identify(q.descriptor, { topK: 2 });
+    const where = q.photo === second ? 'sample1 mirrored, 60%' : 'sample2';
+    queryLabels.push(`q${j + 1}`);
+    const borderline = Math.abs(r.distance - r.threshold) < 0.05 ? ' — borderline: within 0.05 of the threshold, a decision a calibrated threshold (@cnn/face evaluateFaceFolder) could flip' : '';
+    console.log(`  q${j + 1} (${where}): ${r.known ? r.identity : 'unknown'} — nearest ${r.matches.map((m) => `${m.identity} ${m.distance.toFixed(3)}`).join(', ')} (threshold ${r.threshold})${borderline}`);
+  }
+  // Thumbnails: each face's box (grown 20%) cut from its picture.
+  const thumb = (f: { box: readonly number[]; photo: tf.Tensor3D }) =>
+    tf.tidy(() => {
+      const [h, w] = f.photo.shape;
+      const [x1, y1, x2, y2] = f.box as [number, number, number, number];
+      const gx = 0.2 * (x2 - x1);
+      const gy = 0.2 * (y2 - y1);
+      const top = Math.max(0, Math.floor(y1 - gy));
+      const left = Math.max(0, Math.floor(x1 - gx));
+      return tf.slice(f.photo, [top, left, 0], [Math.min(h, Math.ceil(y2 + gy)) - top, Math.min(w, Math.ceil(x2 + gx)) - left, 3]) as tf.Tensor3D;
+    });
+  const rowImages = enrolledFaces.map(thumb);
+  const colImages = queryFaces.map(thumb);
+  const matrix = distanceMatrix(enrolledFaces.map((f) => f.descriptor), queryFaces.map((f) => f.descriptor));
+  await savePicture('face-distance-matrix.png', renderDistanceMatrix(matrix, { threshold: 0.6, rowLabels: names, colLabels: queryLabels, rowImages, colImages, cellSize: 56, title: 'face distances (euclidean)' }));
+  console.log(`  wrote ${shown(join(outDir, 'face-distance-matrix.png'))} (rows: enrolled faces; columns: queries; green = same person, <= 0.6)`);
+  tf.dispose([...rowImages, ...colImages, photo1, photo5, photo2, second]);
+  await db.dispose();
+  faces.dispose();
+}
+
 // 11. Style transfer, offline: random multi-scale filters unless ImageNet VGG-19 weights are on CNN_WEIGHTS_PATH
 section('Neural style transfer (small, offline default)', '@cnn/style vggFeatures, stylize');
 {
@@ -411,7 +475,13 @@ section('Neural style transfer (small, offline default)', '@cnn/style vggFeature
   console.log(`  ${size}x${size}, features ${features.model.name} (${features.weights}), 60 Adam steps: style cost ÷${(first.style / last.style).toFixed(1)}, ${r.seconds.toFixed(0)} s`);
   const side = tf.tidy(() => tf.cast(tf.concat([contentImg, styleImg, r.image], 1), 'int32') as tf.Tensor3D);
   await save('style-side-by-side.png', side);
-  console.log(`  wrote ${shown(join(outDir, 'style-side-by-side.png'))} (content | style | result)`);
+  const steps = r.losses.map((l) => l.step);
+  await savePicture('style-loss-curve.png', renderLinePlot([
+    { x: steps, y: r.losses.map((l) => l.total), label: 'total J' },
+    { x: steps, y: r.losses.map((l) => l.content), label: 'content' },
+    { x: steps, y: r.losses.map((l) => l.style), label: 'style' },
+  ], { title: `Adam, ${size} px, ${info.backend}`, yScale: 'log', xLabel: 'step' }));
+  console.log(`  wrote ${shown(join(outDir, 'style-side-by-side.png'))} (content | style | result) and ${shown(join(outDir, 'style-loss-curve.png'))}`);
   tf.dispose([contentImg, styleImg, r.image, side]);
   features.dispose();
 }

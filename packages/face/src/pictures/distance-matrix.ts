@@ -139,7 +139,7 @@ export function renderDistanceMatrix(matrix: readonly ArrayLike<number>[], optio
       text(value, x0 + (cell - textWidth(value)) / 2, y0 + (cell - GLYPH_HEIGHT) / 2, lum < 128 ? [255, 255, 255] : [0, 0, 0]);
     }
   }
-  const legend = `green: distance <= ${threshold} (same person), red: above; framed: best match per row`;
+  const legend = `green: distance <= ${threshold} (same person), red: above, framed: best match per row`;
   text(fit(legend, width - 8), 4, top + rows * cell + 6);
   return { width, height, pixels: px };
 }

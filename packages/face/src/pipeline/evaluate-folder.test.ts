@@ -75,3 +75,14 @@ describe('evaluateFaceFolder', () => {
     await expect(evaluateFaceFolder(root, { pipeline, pick: 'last' as never })).rejects.toThrow(/first/);
   });
 });
+
+describe('evaluateFaceFolder with whole: true', () => {
+  it('embeds each picture as it is: no detection, no landmarks, no alignment', async () => {
+    const report = await evaluateFaceFolder(root, { pipeline, whole: true, folds: 2 });
+    expect(report.detected).toBe(0);
+    const first = (await decodeImage(join(root, 'person0', '1.png'), { channels: 3 })) as tf.Tensor3D;
+    const [direct] = await pipeline.embedder.embed(first);
+    first.dispose();
+    expect(Array.from(report.descriptors[0]!)).toEqual(Array.from(direct!));
+  });
+});

@@ -11,8 +11,8 @@
  *     const report = await evaluateFaceFolder('faces-att', { pipeline, onProgress: (d, n) => ... });
  *     report.verification.meanAccuracy, report.identification.rankAccuracy[0].accuracy
  *
- * `whole: true` skips detection and alignment and embeds each picture as it is (the baseline for tightly
- * cropped sets). Node only (reads files).
+ * `whole: true` skips detection, landmarks and alignment and embeds each picture as it is (centred and padded
+ * to a square by the embedder: the baseline for tightly cropped sets). Node only (reads files).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { AbortedError, InvalidArgumentError, decodeImage, describeValue, readImageFolder, type ReadImageFolderOptions } from '@cnn/ops';
@@ -78,11 +78,13 @@ export async function evaluateFaceFolder(root: string, options: EvaluateFaceFold
     if (options.signal?.aborted) throw new AbortedError(`face folder evaluation (after ${i} of ${folder.items.length} pictures)`);
     const image = (await decodeImage(item.path, { channels: 3 })) as tf.Tensor3D;
     try {
-      const face = options.whole
-        ? (await pipeline.describeBoxes(image, [{ box: [0, 0, image.shape[1], image.shape[0]] }]))[0]!
-        : await pipeline.describeSingle(image);
-      if (!options.whole && face.score > 0) detected++;
-      descriptors.push(face.descriptor);
+      if (options.whole) {
+        descriptors.push((await pipeline.embedFaces([image]))[0]!);
+      } else {
+        const face = await pipeline.describeSingle(image);
+        if (face.score > 0) detected++;
+        descriptors.push(face.descriptor);
+      }
       labels.push(folder.classNames[item.label]!);
     } finally {
       image.dispose();
