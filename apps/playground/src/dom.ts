@@ -27,3 +27,28 @@ export function putRgb(canvas: HTMLCanvasElement, rgb: Uint8Array, width: number
   canvas.height = height;
   canvas.getContext('2d')!.putImageData(new ImageData(rgba, width, height), 0, 0);
 }
+
+/**
+ * A drop zone and its file input: `onFiles` gets the image files dropped on the zone or chosen in the input
+ * (the first one only, unless the input is `multiple`).
+ */
+export function wireDropZone(zone: HTMLElement, input: HTMLInputElement, onFiles: (files: File[]) => void): void {
+  const take = (list: FileList | null | undefined) => {
+    const files = [...(list ?? [])].slice(0, input.multiple ? undefined : 1);
+    if (files.length > 0) onFiles(files);
+  };
+  zone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    take(e.dataTransfer?.files);
+  });
+  input.addEventListener('change', () => {
+    take(input.files);
+    input.value = '';
+  });
+}

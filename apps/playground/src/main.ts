@@ -1,6 +1,6 @@
 /**
  * The CNN for All playground. Thin on purpose: the backend comes from @cnn/ops `ready()`, the models and
- * every number from @cnn/yolo and @cnn/style; this file and its siblings only wire them to the page.
+ * every number from @cnn/yolo, @cnn/style and @cnn/face; this file and its siblings only wire them to the page.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // The bundle registers every browser backend it carries; ready() then picks webgpu > webgl > wasm > cpu.
@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKEND_NAMES, ready, type BackendName } from '@cnn/ops';
 import { initDetection } from './detection.js';
+import { initFaceMatching } from './face-matching.js';
 import { byId, errorMessage } from './dom.js';
 import { pageUrl } from './models.js';
 import { initPicture } from './picture.js';
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   window.__playground = { numTensors: () => tf.memory().numTensors, backend: () => tf.getBackend() };
   initDetection();
   initStyleTransfer();
+  initFaceMatching();
   initPicture();
   document.body.dataset['ready'] = 'true';
 }

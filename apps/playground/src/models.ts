@@ -1,10 +1,21 @@
 /**
  * The models of the demos, loaded once from the files vite.config.ts serves next to the page (the weights
- * @cnn/yolo ships), with the packages' own functions: no model code lives here.
+ * @cnn/yolo ships, face-api's for @cnn/face), with the packages' own functions: no model code lives here.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fetchWeights } from '@cnn/ops';
+import {
+  FACE_LANDMARK_MODEL,
+  FACE_RECOGNITION_MODEL,
+  FaceEmbedder,
+  FaceLandmarker,
+  FacePipeline,
+  faceLandmark68Net,
+  faceRecognitionNet,
+  setFaceLandmarkWeights,
+  setFaceRecognitionWeights,
+} from '@cnn/face';
 import { createDetector, createFaceDetector, setTinyFaceDetectorWeights, tinyFaceDetector, type Detector, type DetectorFile, type FaceDetector } from '@cnn/yolo';
 import { randomMultiScaleFeatures, type VggFeatures } from '@cnn/style';
 
@@ -13,6 +24,10 @@ export const pageUrl = (path: string): string => new URL(path, document.baseURI)
 
 export const SHAPES_DETECTOR_DIR = 'models/shapes-detector/';
 export const FACE_DETECTOR_MANIFEST = 'models/tiny-face-detector/tiny_face_detector_model-weights_manifest.json';
+/** face-api's weights manifests (and .bin files) for @cnn/face's landmark and recognition nets. */
+export const FACE_API_DIR = 'models/face-api/';
+export const FACE_LANDMARK_MANIFEST = `${FACE_API_DIR}${FACE_LANDMARK_MODEL}-weights_manifest.json`;
+export const FACE_RECOGNITION_MANIFEST = `${FACE_API_DIR}${FACE_RECOGNITION_MODEL}-weights_manifest.json`;
 
 const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let pending: Promise<T> | undefined;
@@ -34,22 +49,40 @@ export const shapesDetector = once(async (): Promise<Detector> => {
   return createDetector(model, { anchors: file.anchors, labels: file.labels, inputSize: file.inputSize }, file.info);
 });
 
-/** face-api's tiny face detector: @cnn/yolo's network with the shipped weights fetched by @cnn/ops. */
-export const faceDetector = once(async (): Promise<FaceDetector> => {
-  const weights = await fetchWeights(pageUrl(FACE_DETECTOR_MANIFEST));
+/**
+ * A package's network (`build`) with the weights of a manifest fetched by @cnn/ops (`set` is the package's
+ * setter, which checks names and shapes); the fetched tensors are freed either way.
+ */
+async function withWeights(manifest: string, build: () => tfl.LayersModel, set: (model: tfl.LayersModel, weights: tf.NamedTensorMap) => void): Promise<tfl.LayersModel> {
+  const weights = await fetchWeights(pageUrl(manifest));
   try {
-    const model = tinyFaceDetector();
+    const model = build();
     try {
-      setTinyFaceDetectorWeights(model, weights);
+      set(model, weights);
     } catch (err) {
       model.dispose();
       throw err;
     }
-    return await createFaceDetector({ model });
+    return model;
   } finally {
     tf.dispose(Object.values(weights));
   }
-});
+}
+
+/** face-api's tiny face detector: @cnn/yolo's network with the shipped weights fetched by @cnn/ops. */
+export const faceDetector = once(async (): Promise<FaceDetector> => createFaceDetector({ model: await withWeights(FACE_DETECTOR_MANIFEST, tinyFaceDetector, setTinyFaceDetectorWeights) }));
+
+/** @cnn/face's 68-point landmark net with face-api's weights. */
+export const faceLandmarker = once(async (): Promise<FaceLandmarker> => new FaceLandmarker(await withWeights(FACE_LANDMARK_MANIFEST, faceLandmark68Net, setFaceLandmarkWeights)));
+
+/** @cnn/face's face descriptor net (dlib's ResNet) with face-api's weights (raw: the setter folds their scale layers). */
+export const faceEmbedder = once(async (): Promise<FaceEmbedder> => new FaceEmbedder(await withWeights(FACE_RECOGNITION_MANIFEST, faceRecognitionNet, setFaceRecognitionWeights)));
+
+/**
+ * @cnn/face's pipeline (detect, 68 landmarks, dlib face chip, 128-number descriptor) over the three nets
+ * above, with its defaults (detector input 416 px, score ≥ 0.5; 'chip' alignment). It does not own them.
+ */
+export const facePipeline = once(async (): Promise<FacePipeline> => new FacePipeline({ detector: await faceDetector(), landmarker: await faceLandmarker(), embedder: await faceEmbedder() }));
 
 /**
  * @cnn/style's download-free features: what `vggFeatures()` falls back to when the ImageNet VGG-19 weights

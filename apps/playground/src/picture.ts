@@ -3,7 +3,7 @@
  * scene generator) or an image the user drops or chooses. Held in a canvas at its own size.
  */
 import { generateScene, type Scene } from '@cnn/yolo';
-import { byId, errorMessage, putRgb } from './dom.js';
+import { byId, errorMessage, putRgb, wireDropZone } from './dom.js';
 
 export interface Picture {
   /** The picture at its own size (large photos are scaled down to MAX_SIDE). */
@@ -46,17 +46,22 @@ export function useScene(seed: number): void {
   show({ canvas, name: `shapes scene, seed ${seed}`, scene }, `Generated shapes scene (seed ${seed}, ${scene.width}×${scene.height}, ${scene.objects.length} objects: ${scene.objects.map((o) => o.name).join(', ')}).`);
 }
 
+/** An image file drawn on a canvas at its own size (scaled down to MAX_SIDE), and that size in words. */
+export async function readImageFile(file: File): Promise<{ canvas: HTMLCanvasElement; size: string }> {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return { canvas, size: `${canvas.width}×${canvas.height}${scale < 1 ? `, scaled down from ${Math.round(canvas.width / scale)}×${Math.round(canvas.height / scale)}` : ''}` };
+}
+
 export async function useFile(file: File): Promise<void> {
   const info = byId('picture-info');
   try {
-    const bitmap = await createImageBitmap(file);
-    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.round(bitmap.width * scale);
-    canvas.height = Math.round(bitmap.height * scale);
-    canvas.getContext('2d')!.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-    bitmap.close();
-    const size = `${canvas.width}×${canvas.height}${scale < 1 ? `, scaled down from ${Math.round(canvas.width / scale)}×${Math.round(canvas.height / scale)}` : ''}`;
+    const { canvas, size } = await readImageFile(file);
     show({ canvas, name: file.name }, `${file.name} (${size}).`);
   } catch (err) {
     info.textContent = `Cannot read ${file.name} as an image: ${errorMessage(err)}`;
@@ -66,25 +71,8 @@ export async function useFile(file: File): Promise<void> {
 
 /** Wires the drop zone, the file input and the scene button, and starts with a generated scene. */
 export function initPicture(): void {
-  const zone = byId('drop-zone');
-  const input = byId<HTMLInputElement>('file-input');
   const seed = byId<HTMLInputElement>('scene-seed');
-  zone.addEventListener('dragover', (e) => {
-    e.preventDefault();
-    zone.classList.add('over');
-  });
-  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    zone.classList.remove('over');
-    const file = e.dataTransfer?.files[0];
-    if (file) void useFile(file);
-  });
-  input.addEventListener('change', () => {
-    const file = input.files?.[0];
-    if (file) void useFile(file);
-    input.value = '';
-  });
+  wireDropZone(byId('drop-zone'), byId<HTMLInputElement>('file-input'), ([file]) => void useFile(file!));
   byId('new-scene').addEventListener('click', () => useScene(Number(seed.value) || 0));
   useScene(Number(seed.value) || 0);
 }

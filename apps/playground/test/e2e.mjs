@@ -4,7 +4,7 @@
 // (clicks, a dropped photo), checks each demo's results against ground truth computed here, saves
 // screenshots to $CNN_REPORT_DIR/pictures/playground-*.png (or out/), prints "N passed, N failed" and writes
 // a vitest-shaped report (playground-e2e.json) when CNN_REPORT_DIR is set.
-/* global window, document, atob, File, DataTransfer, DragEvent */
+/* global window, document, atob, createImageBitmap, File, DataTransfer, DragEvent, MutationObserver */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -26,14 +26,20 @@ requireChromium();
 const SCENE = { size: 128, seed: 4246, minObjects: 2, maxObjects: 5 };
 const SCENE_ZOOM = 3; // detection.ts shows 128 px scenes enlarged 3× (nearest neighbour)
 // The face photo: @vladmandic/face-api's demo/sample1.jpg (MIT, the author's own photo; the same the tour
-// uses). It is dropped onto the page at test time, never bundled. Its three faces, labelled by hand (the tip
-// of each nose, in the photo's 1920×1280 pixels):
+// uses). It is read from node_modules and dropped onto the page at test time, never bundled. Its three faces
+// (three different women), labelled by hand (the tip of each nose, in the photo's 1920×1280 pixels):
 const FACE_PHOTO = 'sample1.jpg';
 const NOSES = [
   [471, 507],
   [921, 564],
   [1571, 329],
 ];
+// Face matching gets the photo and a second view of its middle face, made in the page from the same bytes: the
+// SIDE × SIDE square around that nose, scaled by SCALE and mirrored, as a PNG. So the one known same-person pair
+// is that face and the crop's; the three women are different people.
+const CROP = { name: 'sample1-middle-face.png', nose: 1, side: 560, scale: 0.75 };
+const faceApiDir = dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json'));
+const photoBase64 = readFileSync(join(faceApiDir, 'demo', FACE_PHOTO)).toString('base64');
 
 const checks = [];
 const check = (name, ok, detail = '') => {
@@ -127,10 +133,13 @@ try {
     await shot(page.locator('header'), 'backend');
   });
 
-  await phase('face matching placeholder', async () => {
-    const note = await page.textContent('#face-matching');
-    const buttons = await page.$$eval('#face-matching button', (bs) => bs.map((b) => b.disabled));
-    check('face matching is marked as coming with @cnn/face, its buttons disabled', note.includes('face matching arrives with @cnn/face') && buttons.length > 0 && buttons.every(Boolean), `${buttons.length} buttons`);
+  await phase('face matching, before use', async () => {
+    const text = await page.textContent('#face-matching');
+    check(
+      'face matching waits for photos: idle, "use the current picture" enabled, Cancel disabled, the 0.6 threshold shown, no placeholder left',
+      (await page.getAttribute('#face-matching', 'data-state')) === 'idle' && (await page.isEnabled('#face-use-picture')) && (await page.isDisabled('#face-cancel')) && (await page.textContent('#face-threshold')) === '0.6' && !/arrives with/i.test(text),
+      await page.textContent('#face-threshold'),
+    );
   });
 
   await phase('shapes detection', async () => {
@@ -159,9 +168,7 @@ try {
   });
 
   await phase('face detection on a dropped photo', async () => {
-    const require = createRequire(import.meta.url);
-    const photo = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', FACE_PHOTO);
-    const b64 = readFileSync(photo).toString('base64');
+    const b64 = photoBase64;
     await page.evaluate(
       ({ b64, name }) => {
         const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -184,6 +191,112 @@ try {
       `${found.length} faces: ${found.map((d) => `[${d.box.map((v) => v.toFixed(0)).join(', ')}] ${d.score.toFixed(2)}`).join('; ')}`,
     );
     await shot(page.locator('#detection'), 'faces');
+  });
+
+  let afterMatching = 0;
+  await phase('face matching', async () => {
+    // The photo and the crop of its middle face, dropped together on the face matching drop zone.
+    await page.evaluate(
+      async ({ b64, name, crop, nose }) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const photo = new File([bytes], name, { type: 'image/jpeg' });
+        const bitmap = await createImageBitmap(photo);
+        const out = Math.round(crop.side * crop.scale);
+        const canvas = document.createElement('canvas');
+        canvas.width = out;
+        canvas.height = out;
+        const g = canvas.getContext('2d');
+        g.translate(out, 0);
+        g.scale(-1, 1); // mirrored
+        g.drawImage(bitmap, nose[0] - crop.side / 2, nose[1] - crop.side / 2, crop.side, crop.side, 0, 0, out, out);
+        bitmap.close();
+        const png = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+        const dt = new DataTransfer();
+        dt.items.add(photo);
+        dt.items.add(new File([png], crop.name, { type: 'image/png' }));
+        document.getElementById('face-drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { b64: photoBase64, name: FACE_PHOTO, crop: CROP, nose: NOSES[CROP.nose] },
+    );
+    await page.waitForSelector('#face-matching[data-state="running"], #face-matching[data-state="done"], #face-matching[data-state="error"]', { timeout: 10_000 });
+    await page.waitForSelector('#face-matching:not([data-state="running"])', { timeout: 150_000 });
+    const d = await page.$eval('#face-matching', (s) => ({ ...s.dataset }));
+    const status = await page.textContent('#face-status');
+    check('face matching runs on the two dropped photos, the progress counting every face', d.state === 'done' && d.photos === '2' && d.facesDone === d.faces, `${status}; ${d.facesDone} of ${d.faces} faces described`);
+    const faces = await page.$$eval('#face-matches tbody tr', (trs) =>
+      trs.map((tr) => ({ face: Number(tr.dataset.face), photo: Number(tr.dataset.photo), box: tr.dataset.box.split(',').map(Number), nearest: Number(tr.dataset.nearest), distance: Number(tr.dataset.distance), same: tr.dataset.same, verdict: tr.lastElementChild.textContent })),
+    );
+    const distances = JSON.parse((await page.getAttribute('#face-matrix', 'data-distances')) ?? '[]');
+    // Which face is which: one box around each nose of the photo; the crop's box, mapped back (unmirrored,
+    // unscaled), around the middle nose.
+    const inside = (b, [x, y]) => x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
+    const fromCrop = (b) => {
+      const [cx, cy] = [NOSES[CROP.nose][0] - CROP.side / 2, NOSES[CROP.nose][1] - CROP.side / 2];
+      const out = Math.round(CROP.side * CROP.scale);
+      return [cx + (out - b[2]) / CROP.scale, cy + b[1] / CROP.scale, cx + (out - b[0]) / CROP.scale, cy + b[3] / CROP.scale];
+    };
+    const inPhoto = faces.filter((f) => f.photo === 0);
+    const inCrop = faces.filter((f) => f.photo === 1);
+    const who = NOSES.map((n) => inPhoto.filter((f) => inside(f.box, n)));
+    check(
+      `it finds the ${NOSES.length} faces of ${FACE_PHOTO} (one box around each nose) and the one face of the crop (around the same nose, mapped back)`,
+      faces.length === 4 && inPhoto.length === 3 && who.every((w) => w.length === 1) && inCrop.length === 1 && inside(fromCrop(inCrop[0].box), NOSES[CROP.nose]),
+      faces.map((f) => `face ${f.face} in photo ${f.photo} [${f.box.map((v) => v.toFixed(0)).join(', ')}]`).join('; '),
+    );
+    if (faces.length !== 4 || inCrop.length !== 1 || who.some((w) => w.length !== 1)) return;
+    const pair = [who[CROP.nose][0].face - 1, inCrop[0].face - 1];
+    const isPair = (i, j) => (i === pair[0] && j === pair[1]) || (i === pair[1] && j === pair[0]);
+    const others = [];
+    for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) if (!isPair(i, j)) others.push({ i, j, d: distances[i]?.[j] });
+    const pairD = distances[pair[0]]?.[pair[1]];
+    const shape = distances.length === 4 && distances.every((r, i) => r.length === 4 && r[i] === 0 && r.every((v, j) => Math.abs(v - distances[j][i]) < 1e-6));
+    const list = (ps) => ps.map(({ i, j, d }) => `${i + 1}-${j + 1} ${d?.toFixed(3)}`).join(', ');
+    check('the distance matrix is 4 × 4, symmetric, zero on the diagonal', shape, JSON.stringify(distances.map((r) => r.map((v) => Number(v.toFixed(3))))));
+    check(`the matrix puts the middle woman and her mirrored crop (faces ${pair[0] + 1} and ${pair[1] + 1}) below 0.6`, pairD < 0.6, `distance ${pairD?.toFixed(3)}`);
+    check('and every pair of different women above 0.6: nothing else matches', others.length === 5 && others.every((o) => o.d > 0.6), list(others));
+    const rowOf = (i) => faces.find((f) => f.face === i + 1);
+    const pairRows = pair.map(rowOf);
+    const otherRows = faces.filter((f) => !pair.includes(f.face - 1));
+    check(
+      'the table: the two views of the middle woman are each other\'s nearest face, "same person"; the other two women "different"',
+      pairRows.every((r, k) => r.nearest === pair[1 - k] + 1 && r.same === 'true' && r.verdict === 'same person') && otherRows.every((r) => r.same === 'false' && r.verdict === 'different' && r.distance > 0.6),
+      faces.map((f) => `${f.face} → ${f.nearest} ${f.distance.toFixed(3)} ${f.verdict}`).join('; '),
+    );
+    const matrixSize = await page.$eval('#face-matrix', (c) => ({ hidden: c.hidden, w: c.width, h: c.height }));
+    check('the distance matrix picture is drawn (face thumbnails, 4 × 4 cells)', !matrixSize.hidden && matrixSize.w > 4 * 64 && matrixSize.h > 4 * 64, `${matrixSize.w}×${matrixSize.h}`);
+    check('the summary names the one same-person pair', (await page.getAttribute('#face-matching', 'data-pairs')) === '1', await page.textContent('#face-summary'));
+    afterMatching = await page.evaluate(() => window.__playground.numTensors());
+    await shot(page.locator('#face-matching'), 'face-matching');
+  });
+
+  await phase('face matching cancel', async () => {
+    // Four copies of the photo (12 faces); Cancel is clicked (a click event on the button, from the page) the
+    // moment the second face is described.
+    await page.evaluate(
+      ({ b64, name }) => {
+        const section = document.getElementById('face-matching');
+        const observer = new MutationObserver(() => {
+          if (section.dataset.facesDone !== '2') return;
+          observer.disconnect();
+          document.getElementById('face-cancel').click();
+        });
+        observer.observe(section, { attributes: true, attributeFilter: ['data-faces-done'] });
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        for (let k = 1; k <= 4; k++) dt.items.add(new File([bytes], `${k}-${name}`, { type: 'image/jpeg' }));
+        document.getElementById('face-drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      { b64: photoBase64, name: FACE_PHOTO },
+    );
+    await page.waitForSelector('#face-matching:not([data-state="running"])', { timeout: 30_000 });
+    const d = await page.$eval('#face-matching', (s) => ({ ...s.dataset }));
+    const tensors = await page.evaluate(() => window.__playground.numTensors());
+    check(
+      'Cancel stops a 12-face matching run before the next face (clicked after face 2, stopped with 2 described), and "use the current picture" is enabled again',
+      d.state === 'cancelled' && d.faces === '12' && d.cancelledAt === '2' && d.facesDone === '2' && (await page.isEnabled('#face-use-picture')) && (await page.isDisabled('#face-cancel')),
+      `${await page.textContent('#face-status')}; Cancel clicked after ${d.cancelledAt} faces`,
+    );
+    check('a cancelled face matching run leaves no tensors behind (the models stay loaded)', tensors === afterMatching, `${tensors} live tensors, ${afterMatching} after the complete run`);
   });
 
   let afterRun = 0;
