@@ -202,7 +202,7 @@ async function run(getPhotos: () => Promise<{ photos: Photo[]; skipped?: string[
     } else {
       const matrix = distanceMatrix(faces.map((f) => f.descriptor!));
       const labels = faces.map((f) => String(f.number));
-      const picture = renderDistanceMatrix(matrix, { threshold: THRESHOLD, rowLabels: labels, colLabels: labels, rowImages: chips, colImages: chips, title: 'face distances' });
+      const picture = renderDistanceMatrix(matrix, { threshold: THRESHOLD, rowLabels: labels, colLabels: labels, rowImages: chips, colImages: chips, title: 'face distances', excludeSelf: true });
       const canvas = byId<HTMLCanvasElement>('face-matrix');
       putRgb(canvas, picture.pixels, picture.width, picture.height);
       // Its 5×7 pixel font reads better enlarged (whole pixels, see style.css) while it fits.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeMismatchError, ready } from '@cnn/ops';
+import { GLYPH_HEIGHT, InvalidArgumentError, ShapeMismatchError, ready, textWidth } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { distanceColor, renderDistanceMatrix } from './distance-matrix.js';
@@ -17,8 +17,9 @@ describe('renderDistanceMatrix', () => {
     expect(pic.pixels.length).toBe(pic.width * pic.height * 3);
     // Cell (i, j) spans [left + 40j, left + 40j + 40) × [top + 40i, ...); sample a pixel near a cell corner
     // (inside the frame, away from the centered text) and compare with distanceColor.
-    const left = pic.width - 8 - 2 * 40;
-    const top = pic.height - (9 + 12) - 2 * 40;
+    // Layout: row labels (widest + 8 px), then the cells; one label row (glyph height + 4) above them.
+    const left = textWidth('bob') + 8;
+    const top = GLYPH_HEIGHT + 4;
     const at = (i: number, j: number) => pixel(pic, left + 40 * j + 5, top + 40 * i + 5);
     expect(at(0, 0)).toEqual([...distanceColor(Math.fround(0.1), 0.6)]);
     expect(at(0, 1)).toEqual([...distanceColor(Math.fround(0.9), 0.6)]);
@@ -47,6 +48,20 @@ describe('renderDistanceMatrix', () => {
       expect(pixel(pic, left + 16, 13 + 16)).toEqual([100, 100, 100]);
     });
     tf.dispose([red, gray]);
+  });
+
+  it('excludeSelf frames the nearest other face, not the zero diagonal; the legend is never cut', () => {
+    const m = [[0, 0.3, 0.9], [0.3, 0, 0.5], [0.9, 0.5, 0]];
+    const pic = renderDistanceMatrix(m, { excludeSelf: true, cellSize: 24, rowLabels: ['a', 'b', 'c'], colLabels: ['a', 'b', 'c'] });
+    // Narrow cells: the picture is as wide as the legend.
+    expect(pic.width).toBeGreaterThan(8 + 3 + 4 + 3 * 24 + 8);
+    const left = textWidth('a') + 8;
+    const top = GLYPH_HEIGHT + 4;
+    const corner = (i: number, j: number) => pixel(pic, left + 24 * j + 1, top + 24 * i + 1);
+    expect(corner(0, 1)).toEqual([0, 0, 0]); // a's nearest other: b
+    expect(corner(0, 0)).not.toEqual([0, 0, 0]);
+    expect(corner(2, 1)).toEqual([0, 0, 0]); // c's nearest other: b (0.5 <= 0.6)
+    expect(() => renderDistanceMatrix([[0, 1]], { excludeSelf: true })).toThrow(ShapeMismatchError);
   });
 
   it('distanceColor: strong green at 0, pale at the threshold, strong red at twice it', () => {

@@ -29,6 +29,11 @@ export interface RenderDistanceMatrixOptions {
   title?: string;
   /** Digits after the decimal point written in each cell (default 2). */
   digits?: number;
+  /**
+   * A set against itself (row i and column i are the same face): do not frame the zero diagonal as each row's
+   * best match, frame the nearest other face instead (default false).
+   */
+  excludeSelf?: boolean;
 }
 
 type RGB = readonly [number, number, number];
@@ -76,6 +81,7 @@ export function renderDistanceMatrix(matrix: readonly ArrayLike<number>[], optio
   if (!Number.isInteger(digits) || digits < 0 || digits > 6) throw new InvalidArgumentError('options.digits', 'an integer from 0 to 6', describeValue(options.digits));
   const rowLabels = options.rowLabels ?? Array.from({ length: rows }, (_, i) => `r${i}`);
   const colLabels = options.colLabels ?? Array.from({ length: cols }, (_, j) => `c${j}`);
+  if (options.excludeSelf && rows !== cols) throw new ShapeMismatchError('options.excludeSelf', `needs a square matrix (a set against itself), got ${rows} × ${cols}.`);
   if (rowLabels.length !== rows) throw new ShapeMismatchError('options.rowLabels', `${rows} rows in the matrix but ${rowLabels.length} row labels.`);
   if (colLabels.length !== cols) throw new ShapeMismatchError('options.colLabels', `${cols} columns in the matrix but ${colLabels.length} column labels.`);
   for (const [name, images, n] of [['options.rowImages', options.rowImages, rows], ['options.colImages', options.colImages, cols]] as const) {
@@ -95,7 +101,8 @@ export function renderDistanceMatrix(matrix: readonly ArrayLike<number>[], optio
   const left = rowLabelW + (rowThumbs ? cell + 4 : 0);
   const top = titleH + labelH + (colThumbs ? cell + 4 : 0);
   const legendH = GLYPH_HEIGHT + 12;
-  const width = left + cols * cell + 8;
+  const legend = `green: distance <= ${threshold} (same person), red: above, framed: best match per row`;
+  const width = Math.max(left + cols * cell + 8, textWidth(legend) + 8);
   const height = top + rows * cell + legendH;
   const px = new Uint8Array(width * height * 3).fill(255);
   const set = (x: number, y: number, c: RGB) => {
@@ -124,7 +131,8 @@ export function renderDistanceMatrix(matrix: readonly ArrayLike<number>[], optio
     const row = Array.from(matrix[i]!);
     text(fit(String(rowLabels[i]), rowLabelW - 8), 4, y0 + (cell - GLYPH_HEIGHT) / 2);
     if (rowThumbs) blit(rowThumbs[i]!, rowLabelW, y0);
-    const best = row.indexOf(Math.min(...row));
+    const candidates = row.map((d, j) => (options.excludeSelf && i === j ? Infinity : d));
+    const best = candidates.indexOf(Math.min(...candidates));
     for (let j = 0; j < cols; j++) {
       const d = row[j]!;
       const fill = distanceColor(d, threshold);
@@ -139,7 +147,6 @@ export function renderDistanceMatrix(matrix: readonly ArrayLike<number>[], optio
       text(value, x0 + (cell - textWidth(value)) / 2, y0 + (cell - GLYPH_HEIGHT) / 2, lum < 128 ? [255, 255, 255] : [0, 0, 0]);
     }
   }
-  const legend = `green: distance <= ${threshold} (same person), red: above, framed: best match per row`;
-  text(fit(legend, width - 8), 4, top + rows * cell + 6);
+  text(legend, 4, top + rows * cell + 6);
   return { width, height, pixels: px };
 }
