@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { BACKBONE_BUILDERS, type BackboneArchitecture, type BackboneSource } from '@cnn/transfer';
-import { UsageError, userPath } from './cli.js';
+import { UsageError, userPath } from '@cnn/cli-kit';
 
 export const DEFAULT_BACKBONE = 'darknet-tiny-imagenet';
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { createBatches, ImageFolderError, loadClassifier, readImageFolder, renderConfusionMatrix } from '@cnn/transfer';
-import { percent, writePicture } from './cli.js';
+import { percent, writePicture } from '@cnn/cli-kit';
 import { testReport } from './train.js';
 
 export async function evaluate(bundle: string, folderPath: string, options: { out: string; batchSize: number; size?: number | undefined }, log: (line: string) => void) {

@@ -3,10 +3,9 @@
  * your own image folder from the command line. Thin on purpose: the work is @cnn/transfer's (backbones, the
  * classifier recipe, feature caching, fine-tuning, metrics, the export bundle); this file reads the command line.
  */
-import { parseArgs } from 'node:util';
-import { CnnError, describeBackend, ready } from '@cnn/ops';
+import { intOption, makeLog, numberOption, parseCommandLine, runCli, UsageError, userPath } from '@cnn/cli-kit';
+import { describeBackend, ready } from '@cnn/ops';
 import { DEFAULT_BACKBONE } from './backbone-source.js';
-import { intOption, makeLog, numberOption, UsageError, userPath } from './cli.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
 import { train } from './train.js';
@@ -76,49 +75,38 @@ const ALLOWED: Record<string, readonly string[]> = {
   eval: ['out', 'batch-size'],
 };
 
-function fail(message: string, code: 1 | 2): never {
-  console.error(code === 2 ? `error: ${message}\n\n${HELP}` : `error: ${message}`);
-  process.exit(code);
-}
-
 function parse() {
-  try {
-    return parseArgs({
-      allowPositionals: true,
-      allowNegative: true,
-      options: {
-        backbone: { type: 'string' },
-        cut: { type: 'string' },
-        weights: { type: 'string' },
-        alpha: { type: 'string' },
-        pooling: { type: 'string' },
-        size: { type: 'string' },
-        epochs: { type: 'string' },
-        lr: { type: 'string' },
-        'fine-tune-epochs': { type: 'string' },
-        unfreeze: { type: 'string' },
-        'fine-tune-lr': { type: 'string' },
-        augment: { type: 'boolean' },
-        'cache-features': { type: 'boolean' },
-        normalize: { type: 'boolean' },
-        balanced: { type: 'boolean' },
-        val: { type: 'string' },
-        test: { type: 'string' },
-        seed: { type: 'string' },
-        'batch-size': { type: 'string' },
-        dropout: { type: 'string' },
-        hidden: { type: 'string' },
-        out: { type: 'string' },
-        top: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    // node:util's parse errors (unknown option, missing value) are usage errors.
-    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(err.message);
-    throw err;
-  }
+  return parseCommandLine({
+    allowPositionals: true,
+    allowNegative: true,
+    options: {
+      backbone: { type: 'string' },
+      cut: { type: 'string' },
+      weights: { type: 'string' },
+      alpha: { type: 'string' },
+      pooling: { type: 'string' },
+      size: { type: 'string' },
+      epochs: { type: 'string' },
+      lr: { type: 'string' },
+      'fine-tune-epochs': { type: 'string' },
+      unfreeze: { type: 'string' },
+      'fine-tune-lr': { type: 'string' },
+      augment: { type: 'boolean' },
+      'cache-features': { type: 'boolean' },
+      normalize: { type: 'boolean' },
+      balanced: { type: 'boolean' },
+      val: { type: 'string' },
+      test: { type: 'string' },
+      seed: { type: 'string' },
+      'batch-size': { type: 'string' },
+      dropout: { type: 'string' },
+      hidden: { type: 'string' },
+      out: { type: 'string' },
+      top: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
 }
 
 async function run(): Promise<number> {
@@ -197,10 +185,4 @@ async function run(): Promise<number> {
   return 0;
 }
 
-try {
-  process.exitCode = await run();
-} catch (err) {
-  if (err instanceof UsageError) fail(err.message, 2);
-  if (err instanceof CnnError) fail(err.message, 1);
-  throw err;
-}
+await runCli(run, HELP);

@@ -4,7 +4,7 @@
  */
 import { CnnError } from '@cnn/ops';
 import { loadClassifier, type ClassPrediction } from '@cnn/transfer';
-import { percent } from './cli.js';
+import { percent } from '@cnn/cli-kit';
 
 export interface PredictResult {
   image: string;

@@ -5,6 +5,7 @@
  * top layers at a low learning rate, evaluation on the test split, and the export bundle with pictures.
  */
 import { join } from 'node:path';
+import { percent, writePicture } from '@cnn/cli-kit';
 import {
   augmentation,
   cacheFeatures,
@@ -31,7 +32,7 @@ import {
   type TrainHistory,
 } from '@cnn/transfer';
 import { resolveBackbone } from './backbone-source.js';
-import { formatConfusionMatrix, percent, writePicture } from './cli.js';
+import { formatConfusionMatrix } from './confusion-matrix.js';
 
 export interface TrainSettings {
   folder: string;
