@@ -5,7 +5,7 @@
  * the ROC curve (TAR against FAR, @cnn/ops renderLinePlot).
  */
 import { makeProgress, percent, writePicture } from '@cnn/cli-kit';
-import { evaluateFaceFolder, makeVerificationPairs, pairDistances, rocCurve, type DistanceMetric, type FaceAlignment } from '@cnn/face';
+import { evaluateFaceFolder, type DistanceMetric, type FaceAlignment } from '@cnn/face';
 import { renderLinePlot } from '@cnn/ops';
 import { openPipeline, type Log } from './faces.js';
 
@@ -53,8 +53,7 @@ export async function evaluate(s: EvaluateSettings, log: Log) {
 
     const files: Record<string, string> = {};
     if (s.out) {
-      // The report keeps the summary numbers, not the curve: rebuild it from the same pairs (same seed).
-      const roc = rocCurve(pairDistances(report.descriptors, makeVerificationPairs(report.labels, { seed: s.seed }), s.metric));
+      const roc = report.verification.roc;
       const curve = roc.points.filter((p) => Number.isFinite(p.threshold) || p.far === 0);
       const plot = renderLinePlot(
         [
@@ -67,9 +66,9 @@ export async function evaluate(s: EvaluateSettings, log: Log) {
       files['roc'] = s.out;
       log(`wrote ${s.out}`);
     }
-    // The descriptors and the index lists (probes, gallery) stay out of the JSON: hundreds of numbers each.
-    const { descriptors: _d, labels: _l, identification: { probeRanks: _r, probes, gallery: _g, ...identification }, ...summary } = report;
-    return { ...summary, identification: { ...identification, probes: probes.length }, alignment: s.whole ? 'whole' : s.alignment, flip: s.flip, files };
+    // The descriptors, the ROC points and the index lists (probes, gallery) stay out of the JSON: thousands of numbers.
+    const { descriptors: _d, labels: _l, verification: { roc: _roc, ...verification }, identification: { probeRanks: _r, probes, gallery: _g, ...identification }, ...summary } = report;
+    return { ...summary, verification, identification: { ...identification, probes: probes.length }, alignment: s.whole ? 'whole' : s.alignment, flip: s.flip, files };
   } finally {
     pipeline.dispose();
   }

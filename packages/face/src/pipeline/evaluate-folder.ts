@@ -50,7 +50,8 @@ export interface FaceFolderEvaluation {
   /** Seconds spent describing the pictures. */
   seconds: number;
   metric: DistanceMetric;
-  verification: KFoldVerificationResult & Omit<VerificationMetrics, 'roc'>;
+  /** k-fold accuracy, AUC, EER, TAR@FAR, best threshold, and the ROC curve over all pairs. */
+  verification: KFoldVerificationResult & VerificationMetrics;
   identification: IdentificationResult;
   /** One descriptor per picture and its identity (folder name), in folder order. */
   descriptors: Float32Array[];
@@ -93,7 +94,7 @@ export async function evaluateFaceFolder(root: string, options: EvaluateFaceFold
   }
   const seconds = (performance.now() - t0) / 1000;
   const distances = pairDistances(descriptors, makeVerificationPairs(labels, { seed }), metric);
-  const { roc: _roc, ...all } = verificationMetrics(distances);
+  const all = verificationMetrics(distances);
   const verification = { ...kFoldVerification(distances, folds), ...all };
   const identification = identificationAccuracy(descriptors, labels, { enrollPerIdentity: options.enrollPerIdentity ?? 1, pick, seed, metric, ranks: [1, 5] });
   return { root: folder.root, identities: folder.classNames.length, images: folder.items.length, detected, seconds, metric, verification, identification, descriptors, labels };
