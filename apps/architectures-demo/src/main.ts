@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { basicResNet, formatSummary, summary } from '@cnn/architectures';
-import { CnnError, decodeImage, describeBackend, ready, resizeImage, resolveData } from '@cnn/ops';
+import { CnnError, decodeImage, describeBackend, mulberry32, ready, resizeImage, resolveData, shuffleInPlace } from '@cnn/ops';
 
 const HELP = `Usage: cnn-architectures-demo signs [options]
 
@@ -60,22 +60,9 @@ const log = (s: string) => {
   if (!values.json) console.log(s);
 };
 
-/** Seeded shuffle (mulberry32) so the split is reproducible. */
+/** A seeded shuffle of a copy of `items`, so the split is reproducible. */
 function shuffled<T>(items: T[], s: number): T[] {
-  let a = s >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  return shuffleInPlace([...items], mulberry32(s));
 }
 
 try {

@@ -2,18 +2,7 @@
  * The bundled style image, drawn at run time so nothing needs a licence: a night sky of swirling brush
  * strokes in blues and yellows (a nod to the course's Starry Night), from a seeded generator.
  */
-
-/** mulberry32: a small seeded PRNG, so the painting is the same on every load. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@cnn/ops';
 
 const PALETTE = ['#0b1d51', '#1b3b8a', '#2f5fb3', '#5b8fd6', '#9cc3e6', '#f2d15c', '#f6e7a1', '#e8a93a', '#10254f'];
 

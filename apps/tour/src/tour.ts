@@ -19,6 +19,7 @@ import {
   samePadding,
   decodeImage,
   iou,
+  mulberry32,
   renderLinePlot,
   resizeImage,
   writeFileAtomic,
@@ -484,18 +485,6 @@ section('Neural style transfer (small, offline default)', '@cnn/style vggFeature
   console.log(`  wrote ${shown(join(outDir, 'style-side-by-side.png'))} (content | style | result) and ${shown(join(outDir, 'style-loss-curve.png'))}`);
   tf.dispose([contentImg, styleImg, r.image, side]);
   features.dispose();
-}
-
-/** Seeded PRNG (mulberry32), so the tour's data are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const seconds = (performance.now() - started) / 1000;

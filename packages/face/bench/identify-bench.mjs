@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '@cnn/ops';
 import { FaceDatabase, FlatVectorStore, rawDistance } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -15,16 +16,6 @@ const DIM = 128;
 const QUERIES = 300;
 const WARMUP = 30;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const next = mulberry32(42);
 const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 // Numbers of standard deviation 1.45/√128, so norms are ≈ 1.45 like face-api descriptors.

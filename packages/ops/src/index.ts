@@ -15,3 +15,4 @@ export * from './gram/index.js';
 export * from './image/index.js';
 export * from './boxes/index.js';
 export * from './io/index.js';
+export * from './random/index.js';

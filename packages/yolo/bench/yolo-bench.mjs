@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, describeBackend, nonMaxSuppression, ready, resolveData, resolveWeights } from '@cnn/ops';
+import { decodeImage, describeBackend, mulberry32, nonMaxSuppression, ready, resolveData, resolveWeights } from '@cnn/ops';
 import * as yolo from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,18 +49,6 @@ async function timeIt(fn, iterations) {
   return { medianMs: median(times), minMs: Math.min(...times), runs: iterations };
 }
 
-/** mulberry32: the same boxes every run. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------- (a) NMS
 {
   const N = 10_000;
@@ -68,7 +56,7 @@ function rng(seed) {
   // 0.45 (YOLO's usual) is not hit exactly by these float32 boxes, so ">= threshold" (@cnn/ops, tfjs cpu/wasm)
   // and "> threshold" (TensorFlow C++, torchvision) suppress the same boxes; the check below confirms it.
   const IOU = 0.45;
-  const rand = rng(7);
+  const rand = mulberry32(7);
   // Like a detector's raw output: 400 objects (5 per class) over a 640 x 640 image, each seen by 25 boxes
   // jittered by up to ±15 % of its size, so NMS has real work (it keeps a few boxes per object).
   const boxes = [];
@@ -77,7 +65,7 @@ function rng(seed) {
   const OBJECTS = 400;
   for (let i = 0; i < N; i++) {
     const o = i % OBJECTS;
-    const r = rng(1000 + o);
+    const r = mulberry32(1000 + o);
     const [ocx, ocy, ow, oh] = [640 * r(), 640 * r(), 16 + 180 * r(), 16 + 180 * r()];
     const j = () => 0.3 * (rand() - 0.5);
     const [cx, cy, w, h] = [ocx + j() * ow, ocy + j() * oh, ow * (1 + j()), oh * (1 + j())];

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ready } from '@cnn/ops';
+import { InvalidArgumentError, mulberry32, ready } from '@cnn/ops';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { vgg16 } from '../vgg.js';
 import { resnet50 } from '../resnet.js';
@@ -36,21 +36,9 @@ interface Ort {
 }
 const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
 
-/** A small deterministic PRNG (mulberry32) for weights we set by hand. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** γ ∈ [0.5, 1.5], β ∈ [−0.5, 0.5], μ ∈ [−0.5, 0.5], σ² ∈ [0.5, 2] for every BatchNormalization layer. */
 function randomizeBatchNorm(model: tfl.LayersModel, seed = 7): number {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   let count = 0;
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'BatchNormalization') continue;

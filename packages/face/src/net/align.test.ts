@@ -1,21 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ready, type Box } from '@cnn/ops';
+import { InvalidArgumentError, mulberry32, ready, type Box } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFaceApiModule } from '../../../yolo/src/face/test-support/face-api-node.mjs';
 import { LANDMARKS_68, alignedFaceBox, alignedFaceCrops, clipFaceBox, cropFaces, landmarkCentre, type LandmarkPoint } from './align.js';
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 68 points with all of the left eye at `l`, the right eye at `r`, the mouth at `m`, the rest anywhere. */
 function landmarks(l: LandmarkPoint, r: LandmarkPoint, m: LandmarkPoint): LandmarkPoint[] {
@@ -52,7 +40,7 @@ describe('alignment and crops', () => {
 
   it("agrees with face-api's own FaceLandmarks68.align({ useDlibAlignment: true }) and Box.clipAtImageBorders", () => {
     const faceapi = loadFaceApiModule(tf) as unknown as FaceApiAlign;
-    const next = rng(42);
+    const next = mulberry32(42);
     const W = 4000;
     const H = 3000;
     for (let t = 0; t < 200; t++) {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, fileSystem, ready } from '@cnn/ops';
+import { InvalidArgumentError, fileSystem, mulberry32, ready } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEmbeddings, createEmbeddingNet, embeddingNetInput, loadEmbeddingNet } from './embedding-net.js';
 import { L2Normalization } from './layers.js';
-import { gaussian, rng } from './test-support/triplet-reference.js';
+import { gaussian } from './test-support/triplet-reference.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -23,13 +23,13 @@ const small = { inputShape: [24, 20, 1] as [number, number, number], embeddingSi
 const weightsOf = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
 function pictures(seed: number, n: number, h: number, w: number): tf.Tensor4D {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   return tf.tensor4d(Array.from({ length: n * h * w }, () => Math.floor(r() * 256)), [n, h, w, 1]);
 }
 
 describe('L2Normalization', () => {
   it('divides each row by its L2 norm (plain-loop check), leaves a zero row at zero', () => {
-    const g = gaussian(rng(1));
+    const g = gaussian(mulberry32(1));
     const rows = [Array.from({ length: 5 }, () => 3 * g()), [0, 0, 0, 0, 0], [3, 4, 0, 0, 0]];
     const x = tf.tensor2d(rows);
     const y = new L2Normalization().apply(x) as tf.Tensor;

@@ -2,7 +2,7 @@
  * P×K batches (Hermans et al. 2017): each batch holds P people and K pictures of each, so every anchor has
  * K − 1 positives and (P − 1)·K negatives to mine from. Seeded: the same seed gives the same batches.
  */
-import { InvalidArgumentError, describeValue } from '@cnn/ops';
+import { InvalidArgumentError, describeValue, mulberry32 } from '@cnn/ops';
 
 export interface PKSamplerOptions {
   /** P, people per batch (default 8). When fewer people have two or more pictures, all of them are used. */
@@ -20,18 +20,6 @@ export interface PKSampler {
   readonly identitiesPerBatch: number;
   readonly imagesPerIdentity: number;
   readonly identities: readonly number[];
-}
-
-/** mulberry32: a small, fast seeded generator of uniform numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The first `k` of a seeded Fisher-Yates shuffle of `items` (a copy). */
@@ -65,7 +53,7 @@ export function createPKSampler(labels: ArrayLike<number>, options: PKSamplerOpt
   if (identities.length < 2) {
     throw new InvalidArgumentError('labels', 'at least two people with two or more pictures each', `${identities.length} such people among ${rows.size}`, 'Triplets need a positive pair and a negative.');
   }
-  const random = seededRandom(seed);
+  const random = mulberry32(seed);
   const p = Math.min(P, identities.length);
   return {
     identitiesPerBatch: p,

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ShapeMismatchError, fileSystem, ready } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, fileSystem, mulberry32, ready } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerFaceTrainingLayers } from './layers.js';
 import { makeSiamesePairs, siameseHead, trainSiameseHead } from './siamese-head.js';
-import { gaussian, rng } from './test-support/triplet-reference.js';
+import { gaussian } from './test-support/triplet-reference.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 /** `people` clusters in `dims` dimensions, `per` noisy points each: a separable verification problem. */
 function clusters(seed: number, people: number, per: number, dims: number, noise: number): { x: number[][]; labels: number[] } {
-  const g = gaussian(rng(seed));
+  const g = gaussian(mulberry32(seed));
   const centers = Array.from({ length: people }, () => Array.from({ length: dims }, () => g()));
   const x: number[][] = [];
   const labels: number[] = [];
@@ -36,7 +36,7 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 describe('siameseHead', () => {
   it("computes σ(Σ w·|f1 − f2| (+ w·f1f2 + w·χ²) + b), checked against a plain loop, symmetric in the pair", () => {
-    const g = gaussian(rng(3));
+    const g = gaussian(mulberry32(3));
     const f1 = Array.from({ length: 5 }, () => Array.from({ length: 6 }, () => g()));
     const f2 = Array.from({ length: 5 }, () => Array.from({ length: 6 }, () => g()));
     for (const features of [['abs-diff'], ['abs-diff', 'product', 'chi2']] as const) {
@@ -139,7 +139,7 @@ describe('trainSiameseHead', () => {
 
   it('trains end to end through a shared embedding net on raw inputs, and stops on an AbortSignal', async () => {
     // identity lives in 4 of 12 input dimensions; the other 8 carry large noise the net must learn to ignore
-    const g = gaussian(rng(21));
+    const g = gaussian(mulberry32(21));
     const centers = Array.from({ length: 6 }, () => Array.from({ length: 4 }, () => 2 * g()));
     const rows: number[][] = [];
     const labels: number[] = [];

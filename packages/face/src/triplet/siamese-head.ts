@@ -12,9 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue, mulberry32, shuffleInPlace } from '@cnn/ops';
 import { PairFeatures, checkPairFeatures, registerFaceTrainingLayers, type PairFeature } from './layers.js';
-import { seededRandom } from './pk-batches.js';
 
 export interface SiameseHeadOptions {
   /** Features of the pair fed to the logistic unit (default ['abs-diff'], the course's). */
@@ -57,7 +56,7 @@ export interface SiamesePairs {
 export function makeSiamesePairs(labels: ArrayLike<number>, options: { negativesPerPositive?: number; seed?: number } = {}): SiamesePairs {
   const ratio = options.negativesPerPositive ?? 1;
   if (typeof ratio !== 'number' || !Number.isInteger(ratio) || ratio < 0) throw new InvalidArgumentError('options.negativesPerPositive', 'an integer >= 0', describeValue(ratio));
-  const random = seededRandom(options.seed ?? 0);
+  const random = mulberry32(options.seed ?? 0);
   const n = labels.length;
   const pairs: [number, number, number][] = [];
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (labels[i] === labels[j]) pairs.push([i, j, 1]);
@@ -73,10 +72,7 @@ export function makeSiamesePairs(labels: ArrayLike<number>, options: { negatives
     } while (labels[i] === labels[j]);
     pairs.push([i, j, 0]);
   }
-  for (let i = pairs.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
-  }
+  shuffleInPlace(pairs, random);
   return { first: pairs.map((p) => p[0]), second: pairs.map((p) => p[1]), same: pairs.map((p) => p[2]) };
 }
 
@@ -162,17 +158,13 @@ export async function trainSiameseHead(head: tfl.LayersModel, data: SiameseTrain
   const owned = options.optimizer === undefined;
   const optimizer = options.optimizer ?? tf.train.adam(lr);
   const varList = [...head.trainableWeights, ...(net ? net.trainableWeights : [])].map((v) => v.read() as tf.Variable);
-  const random = seededRandom(options.seed ?? 0);
+  const random = mulberry32(options.seed ?? 0);
   const history: SiameseTrainHistory = { epochs: [], loss: [], accuracy: [], aborted: false, seconds: 0 };
   const started = Date.now();
   try {
     for (let epoch = 1; epoch <= epochs && !history.aborted; epoch++) {
       const t0 = Date.now();
-      const order = Array.from({ length: m }, (_, i) => i);
-      for (let i = m - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
+      const order = shuffleInPlace(Array.from({ length: m }, (_, i) => i), random);
       let lossSum = 0;
       let correct = 0;
       let seen = 0;

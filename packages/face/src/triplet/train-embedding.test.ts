@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeMismatchError, ready } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, mulberry32, ready } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { computeEmbeddings, createEmbeddingNet } from './embedding-net.js';
 import { oneShotRank1 } from './one-shot.js';
 import { createPKSampler } from './pk-batches.js';
-import { rng } from './test-support/triplet-reference.js';
 import { trainEmbedding, type EmbeddingStepLog } from './train-embedding.js';
 
 beforeAll(async () => {
@@ -56,9 +55,9 @@ describe('createPKSampler', () => {
  * brightness change, so the net has to learn the pattern, not the pixel sum.
  */
 function syntheticPeople(seed: number, people: number, per: number, noiseSeed = seed + 1000): { images: tf.Tensor4D; labels: number[] } {
-  const q = rng(seed);
+  const q = mulberry32(seed);
   const patterns = Array.from({ length: people }, () => Array.from({ length: 256 }, () => q() * 255));
-  const r = rng(noiseSeed);
+  const r = mulberry32(noiseSeed);
   const values: number[] = [];
   const labels: number[] = [];
   for (let p = 0; p < people; p++) for (let k = 0; k < per; k++) {

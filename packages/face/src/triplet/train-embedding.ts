@@ -10,9 +10,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CnnError, InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue } from '@cnn/ops';
+import { CnnError, InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue, mulberry32 } from '@cnn/ops';
 import { applyKerasBatchNormRule } from '@cnn/architectures';
-import { createPKSampler, seededRandom } from './pk-batches.js';
+import { createPKSampler } from './pk-batches.js';
 import { readLabels, resolveTripletOptions, tripletLossWithStats, type TripletLossOptions, type TripletMining, type TripletStats } from './triplet-loss.js';
 
 /** Labeled pictures in memory: `images` [N, h, w, c] at the net's input size, `labels` one person per row. */
@@ -148,7 +148,7 @@ export async function trainEmbedding(model: tfl.LayersModel, data: EmbeddingData
   const aug = augIn ? { flip: augIn.flip ?? true, shift: augIn.shift ?? 0 } : undefined;
   if (aug && (typeof aug.shift !== 'number' || !Number.isInteger(aug.shift) || aug.shift < 0)) throw new InvalidArgumentError('options.augment.shift', 'a whole number of pixels >= 0', describeValue(aug.shift));
   const [h, w] = [data.images.shape[1], data.images.shape[2]];
-  const augRandom = seededRandom(((options.seed ?? 0) ^ 0x5bd1e995) >>> 0);
+  const augRandom = mulberry32(((options.seed ?? 0) ^ 0x5bd1e995) >>> 0);
 
   applyKerasBatchNormRule(model);
   const varList = model.trainableWeights.map((v) => v.read() as tf.Variable);

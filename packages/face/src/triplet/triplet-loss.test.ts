@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ShapeMismatchError } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, mulberry32 } from '@cnn/ops';
 import { describeEachBackend, expectNoLeaks, expectTensorsClose } from '@cnn/ops/testing';
 import { describe, expect, it } from 'vitest';
-import { gaussian, numericGradient, refDistance, refTripletLoss, rng, type RefDistance, type RefMining } from './test-support/triplet-reference.js';
+import { gaussian, numericGradient, refDistance, refTripletLoss, type RefDistance, type RefMining } from './test-support/triplet-reference.js';
 import { tripletLoss, tripletLossFromTriplets, tripletLossWithStats } from './triplet-loss.js';
 
 function randomBatch(seed: number, rows: number, dims: number, normalize: boolean, scale = 1): number[][] {
-  const g = gaussian(rng(seed));
+  const g = gaussian(mulberry32(seed));
   return Array.from({ length: rows }, () => {
     const v = Array.from({ length: dims }, () => g() * scale);
     const n = Math.hypot(...v);

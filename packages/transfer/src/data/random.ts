@@ -3,22 +3,17 @@
  * JavaScript from a seeded generator, never from a backend's RNG, so a seed gives the same result on every
  * backend and every run.
  */
-import { InvalidArgumentError, describeValue } from '@cnn/ops';
+import { InvalidArgumentError, describeValue, mulberry32 } from '@cnn/ops';
+
+export { shuffleInPlace } from '@cnn/ops';
 
 /** A source of uniform floats in [0, 1). */
 export type Random = () => number;
 
-/** mulberry32: a tiny, fast 32-bit seeded generator of floats in [0, 1). */
+/** @cnn/ops' mulberry32 (seeded floats in [0, 1)), with the seed checked to be a finite number. */
 export function seededRandom(seed: number): Random {
   if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new InvalidArgumentError('seed', 'a finite number', describeValue(seed));
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /**
@@ -56,15 +51,4 @@ export function normal(random: Random, mean = 0, std = 1): number {
   const u = 1 - random(); // (0, 1]: log stays finite
   const v = random();
   return mean + std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-/** Fisher-Yates shuffle in place; returns the array. */
-export function shuffleInPlace<T>(array: T[], random: Random): T[] {
-  for (let i = array.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const tmp = array[i]!;
-    array[i] = array[j]!;
-    array[j] = tmp;
-  }
-  return array;
 }

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { WeightsMismatchError } from '@cnn/ops';
+import { WeightsMismatchError, mulberry32 } from '@cnn/ops';
 import { describeEachBackend, expectNoLeaks, expectTensorsClose } from '@cnn/ops/testing';
 import { expect, it } from 'vitest';
 import { parseDarknetCfg } from './cfg.js';
 import { DarknetCfgError } from './errors.js';
 import { darknetModel, darknetParamCount, type DarknetModel } from './model.js';
-import { chwToHwc, darknetForwardReference, darknetWeightsFile, hwcToChw, random, randomDarknetWeights } from './test-support/darknet-reference.js';
+import { chwToHwc, darknetForwardReference, darknetWeightsFile, hwcToChw, randomDarknetWeights } from './test-support/darknet-reference.js';
 
 /** Every layer kind at 16x12: stride-2 conv (darknet pads top-left), depthwise (x1, x2), grouped, SPP pool, routes with groups, shortcut, upsample, two [yolo] heads. */
 const CFG_A = `[net]
@@ -170,7 +170,7 @@ softmax=1
 `;
 
 function randomInput(h: number, w: number, c: number, seed: number): Float32Array {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   return Float32Array.from({ length: h * w * c }, () => rand());
 }
 

@@ -1,4 +1,5 @@
-/** A small seeded PRNG (mulberry32, seed mixed by splitmix32): the same seed gives the same scenes everywhere. */
+/** A small seeded PRNG (@cnn/ops' mulberry32, seed mixed by splitmix32): the same seed gives the same scenes everywhere. */
+import { mulberry32 } from '@cnn/ops';
 
 /** splitmix32: spreads any integer seed (and a stream index) over 32 bits. */
 export function mixSeed(seed: number, stream = 0): number {
@@ -19,14 +20,7 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let state = mixSeed(seed);
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(mixSeed(seed));
   return {
     next,
     range: (a, b) => a + (b - a) * next(),

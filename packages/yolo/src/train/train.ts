@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { applyKerasBatchNormRule } from '@cnn/architectures';
-import { InvalidArgumentError, ShapeMismatchError, assertFiniteNumber, describeValue, ready, writeFileAtomic, type BackendName } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, assertFiniteNumber, describeValue, ready, shuffleInPlace, writeFileAtomic, type BackendName } from '@cnn/ops';
 import { createRng, mixSeed } from '../data/prng.js';
 import { encodeTargetsBatch } from '../targets/encode-targets.js';
 import { readAnchors, type Anchor } from '../targets/grid-spec.js';
@@ -478,13 +478,7 @@ function mean(s: LossValues, n: number): LossValues {
 }
 
 function shuffled(n: number, seed: number): number[] {
-  const rng = createRng(seed);
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
+  return shuffleInPlace(Array.from({ length: n }, (_, i) => i), createRng(seed).next);
 }
 
 /** One Adam step on a batch; returns the loss terms. Leaves no tensor behind. */

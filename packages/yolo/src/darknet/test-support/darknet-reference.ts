@@ -2,6 +2,7 @@
  * Test support (not exported): darknet's forward pass as plain loops over CHW arrays, reading the `.weights`
  * floats in darknet's own layout, and deterministic weights for any cfg. The tfjs model is checked against it.
  */
+import { mulberry32 } from '@cnn/ops';
 import type { DarknetActivation, DarknetCfg } from '../cfg.js';
 import { darknetShapes } from '../shapes.js';
 import { readDarknetWeights } from '../weights.js';
@@ -14,22 +15,10 @@ export interface Chw {
   data: Float64Array;
 }
 
-/** Small deterministic generator (mulberry32), values in [0, 1). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A `.weights` file (header + floats) for `cfg`, with plausible values (positive variances). */
 export function randomDarknetWeights(cfg: DarknetCfg, seed = 1, version: [number, number, number] = [0, 2, 5], inputSize?: [number, number]): Uint8Array {
   const shapes = darknetShapes(cfg, inputSize);
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const u = (lo: number, hi: number) => lo + (hi - lo) * rand();
   const floats: number[] = [];
   cfg.layers.forEach((s, i) => {

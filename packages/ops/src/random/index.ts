@@ -1,0 +1,3 @@
+/** Seeded randomness: the same seed gives the same numbers everywhere (no backend RNG, no Node modules). */
+export { mulberry32 } from './mulberry32.js';
+export { shuffleInPlace } from './shuffle-in-place.js';
