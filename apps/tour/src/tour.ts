@@ -302,7 +302,7 @@ section('A small ResNet counts raised fingers (generated SIGNS-style data)', '@c
   const headSeconds = (performance.now() - t1) / 1000;
   const headEval = await evaluateClassifier(classifier, [held]);
   const headAcc = headEval.accuracy;
-  await savePicture('transfer-learning-curves.png', learningCurves(history, { title: 'head on reused features: 60 training pictures, 180 held out' }));
+  await savePicture('transfer-learning-curves.png', learningCurves(history, { title: 'head on reused features' }));
   await savePicture('transfer-confusion-matrix.png', renderConfusionMatrix(headEval.confusion, ['even', 'odd'], { title: 'held-out pictures' }));
   cache.dispose();
   heldCache.dispose();
@@ -478,9 +478,9 @@ section('Neural style transfer (small, offline default)', '@cnn/style vggFeature
   await save('style-side-by-side.png', side);
   const steps = r.losses.map((l) => l.step);
   await savePicture('style-loss-curve.png', renderLinePlot([
-    { x: steps, y: r.losses.map((l) => l.total), label: 'total J' },
-    { x: steps, y: r.losses.map((l) => l.content), label: 'content' },
-    { x: steps, y: r.losses.map((l) => l.style), label: 'style' },
+    { x: steps, y: r.losses.map((l) => l.total), label: 'total J', color: [31, 119, 180] },
+    { x: steps, y: r.losses.map((l) => l.content), label: 'content', color: [44, 160, 44] },
+    { x: steps, y: r.losses.map((l) => l.style), label: 'style', color: [214, 39, 40] },
   ], { title: `Adam, ${size} px, ${info.backend}`, yScale: 'log', xLabel: 'step' }));
   console.log(`  wrote ${shown(join(outDir, 'style-side-by-side.png'))} (content | style | result) and ${shown(join(outDir, 'style-loss-curve.png'))}`);
   tf.dispose([contentImg, styleImg, r.image, side]);

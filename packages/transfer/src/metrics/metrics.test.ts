@@ -7,6 +7,7 @@ import { colorData, tinyBackbone } from '../model/test-support/tiny.js';
 import { accuracy, classificationReport, confusionMatrix, formatClassificationReport } from './classification-metrics.js';
 import { evaluateClassifier } from './evaluate.js';
 import { learningCurves } from './learning-curves.js';
+import { textWidth } from '@cnn/ops';
 import { heatColor, renderConfusionMatrix } from './render-confusion-matrix.js';
 
 beforeAll(async () => {
@@ -68,6 +69,11 @@ describe('classification metrics (hand-computed)', () => {
 });
 
 describe('renderConfusionMatrix', () => {
+  it('is never narrower than its title', () => {
+    const title = 'a title much longer than two cells';
+    const pic = renderConfusionMatrix([[1, 0], [0, 1]], ['a', 'b'], { cellSize: 32, title });
+    expect(pic.width).toBeGreaterThanOrEqual(textWidth(title, 2) + 8);
+  });
   it('draws a heat map by row share with every count written', () => {
     const m = [[8, 2], [0, 5]];
     const pic = renderConfusionMatrix(m, ['cat', 'dog'], { cellSize: 40, title: 'test' });

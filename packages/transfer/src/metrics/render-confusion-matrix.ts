@@ -51,7 +51,8 @@ export function renderConfusionMatrix(matrix: readonly (readonly number[])[], la
   const titleH = options.title ? 2 * GLYPH_HEIGHT + 6 : 0;
   const left = 12 + Math.max(...rowHeads.map((l) => textWidth(l))) + 6;
   const top = titleH + 2 * (GLYPH_HEIGHT + 4) + 4;
-  const width = left + n * cell + 10;
+  // Never narrower than the title (drawn at scale 2).
+  const width = Math.max(left + n * cell + 10, options.title ? textWidth(options.title, 2) + 8 : 0);
   const height = top + n * cell + GLYPH_HEIGHT + 14;
   const px = new Uint8Array(width * height * 3).fill(255);
   const set = (x: number, y: number, c: RGB) => {
