@@ -18,6 +18,7 @@ import {
 } from '@cnn/face';
 import { createDetector, createFaceDetector, setTinyFaceDetectorWeights, tinyFaceDetector, type Detector, type DetectorFile, type FaceDetector } from '@cnn/yolo';
 import { randomMultiScaleFeatures, type VggFeatures } from '@cnn/style';
+import { buildWithWeights } from '@cnn/architectures';
 
 /** A file served beside the page (vite.config.ts RUNTIME_FILES), as an absolute URL. */
 export const pageUrl = (path: string): string => new URL(path, document.baseURI).href;
@@ -54,19 +55,7 @@ export const shapesDetector = once(async (): Promise<Detector> => {
  * setter, which checks names and shapes); the fetched tensors are freed either way.
  */
 async function withWeights(manifest: string, build: () => tfl.LayersModel, set: (model: tfl.LayersModel, weights: tf.NamedTensorMap) => void): Promise<tfl.LayersModel> {
-  const weights = await fetchWeights(pageUrl(manifest));
-  try {
-    const model = build();
-    try {
-      set(model, weights);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-    return model;
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
+  return buildWithWeights(fetchWeights(pageUrl(manifest)), build, set);
 }
 
 /** face-api's tiny face detector: @cnn/yolo's network with the shipped weights fetched by @cnn/ops. */

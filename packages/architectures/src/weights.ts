@@ -179,3 +179,29 @@ export async function finishModel(model: tfl.LayersModel, o: ResolvedOptions, in
     throw err;
   }
 }
+
+/**
+ * Builds a model and sets its weights, for loaders of pretrained nets: `weights` (or the promise of them) are
+ * disposed once set; the model is disposed if setting them fails (so a bad weights file leaks nothing).
+ *
+ *     const model = await buildWithWeights(readWeightsManifest(dir), () => myNet(), setMyNetWeights);
+ */
+export async function buildWithWeights(
+  weights: tf.NamedTensorMap | Promise<tf.NamedTensorMap>,
+  build: () => tfl.LayersModel,
+  set: (model: tfl.LayersModel, weights: tf.NamedTensorMap) => void,
+): Promise<tfl.LayersModel> {
+  const named = await weights;
+  try {
+    const model = build();
+    try {
+      set(model, named);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+    return model;
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+}

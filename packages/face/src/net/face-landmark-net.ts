@@ -20,6 +20,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, describeValue } from '@cnn/ops';
 import { checkFaceApiWeights, readFaceApiWeights, setWeightsByName } from './face-api-weights.js';
 import { FACE_LANDMARK_INPUT_SIZE } from './preprocess.js';
+import { buildWithWeights } from '@cnn/architectures';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -121,17 +122,5 @@ export function setFaceLandmarkWeights(model: tfl.LayersModel, weights: tf.Named
  * the installed `@vladmandic/face-api` package's `model/` folder. Node only.
  */
 export async function loadFaceLandmark68Net(path?: string, options: FaceLandmarkNetOptions = {}): Promise<tfl.LayersModel> {
-  const weights = await readFaceApiWeights(FACE_LANDMARK_MODEL, path);
-  try {
-    const model = faceLandmark68Net(options);
-    try {
-      setFaceLandmarkWeights(model, weights);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-    return model;
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
+  return buildWithWeights(readFaceApiWeights(FACE_LANDMARK_MODEL, path), () => faceLandmark68Net(options), setFaceLandmarkWeights);
 }

@@ -29,6 +29,7 @@ import { InvalidArgumentError, describeValue } from '@cnn/ops';
 import { checkFaceApiWeights, readFaceApiWeights, setWeightsByName } from './face-api-weights.js';
 import { channelZeroPadding, registerFaceLayers } from './layers.js';
 import { FACE_RECOGNITION_INPUT_SIZE } from './preprocess.js';
+import { buildWithWeights } from '@cnn/architectures';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -175,17 +176,5 @@ export function setFaceRecognitionWeights(model: tfl.LayersModel, weights: tf.Na
  * default from the installed `@vladmandic/face-api` package's `model/` folder. Node only.
  */
 export async function loadFaceRecognitionNet(path?: string, options: FaceRecognitionNetOptions = {}): Promise<tfl.LayersModel> {
-  const weights = await readFaceApiWeights(FACE_RECOGNITION_MODEL, path);
-  try {
-    const model = faceRecognitionNet(options);
-    try {
-      setFaceRecognitionWeights(model, weights);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-    return model;
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
+  return buildWithWeights(readFaceApiWeights(FACE_RECOGNITION_MODEL, path), () => faceRecognitionNet(options), setFaceRecognitionWeights);
 }

@@ -23,6 +23,7 @@ import {
   describeValue,
   readWeightsManifest,
 } from '@cnn/ops';
+import { buildWithWeights } from '@cnn/architectures';
 
 type Sym = tfl.SymbolicTensor;
 
@@ -190,17 +191,5 @@ export async function readTinyFaceDetectorWeights(path?: string): Promise<tf.Nam
  * (a folder or its manifest) or, by default, from the copy shipped in @cnn/yolo. Node only.
  */
 export async function loadTinyFaceDetector(path?: string, options: TinyFaceDetectorOptions = {}): Promise<tfl.LayersModel> {
-  const weights = await readTinyFaceDetectorWeights(path);
-  try {
-    const model = tinyFaceDetector(options);
-    try {
-      setTinyFaceDetectorWeights(model, weights);
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
-    return model;
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
+  return buildWithWeights(readTinyFaceDetectorWeights(path), () => tinyFaceDetector(options), setTinyFaceDetectorWeights);
 }
