@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, decodeImage, ready } from '@cnn/ops';
+import { AbortedError, InvalidArgumentError, decodeImage, ready } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distance } from '../distance.js';
@@ -96,6 +96,19 @@ describe('FacePipeline on a real photo', () => {
     boxOnly.dispose();
     // The given parts are not the box-only pipeline's to dispose.
     expect(pipeline.embedder.isDisposed).toBe(false);
+  });
+
+  it('describes in chunks with progress, gives the same descriptors, and stops on an aborted signal', async () => {
+    const all = await pipeline.describe(photo);
+    const seen: [number, number][] = [];
+    const chunked = await pipeline.describe(photo, { chunk: 2, onProgress: (d, n) => seen.push([d, n]) });
+    expect(seen).toEqual([[2, 3], [3, 3]]);
+    for (let i = 0; i < 3; i++) expect(distance(chunked[i]!.descriptor, all[i]!.descriptor)).toBeLessThan(1e-5);
+    const stop = new AbortController();
+    const before = tf.memory().numTensors;
+    await expect(pipeline.describe(photo, { chunk: 1, onProgress: () => stop.abort(), signal: stop.signal })).rejects.toThrow(AbortedError);
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(pipeline.describe(photo, { chunk: 0 })).rejects.toThrow(/chunk/);
   });
 
   it('averages the mirrored face with flip: true', async () => {

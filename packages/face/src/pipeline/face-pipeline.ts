@@ -15,7 +15,7 @@
  * `flip: true` also embeds each face mirrored and averages the two descriptors (test-time augmentation).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CnnError, InvalidArgumentError, describeValue, type Box } from '@cnn/ops';
+import { AbortedError, CnnError, InvalidArgumentError, describeValue, type Box } from '@cnn/ops';
 import { createFaceDetector, type DetectFacesOptions, type FaceDetector } from '@cnn/yolo';
 import { alignedFaceBox, clipFaceBox, createFaceEmbedder, createFaceLandmarker, cropFaces, type EmbedOptions, type FaceEmbedder, type FaceLandmarker, type LandmarkPoint } from '../net/index.js';
 import { extractFaceChips, type FaceChipOptions } from './chip.js';
@@ -54,6 +54,24 @@ export interface DescribedFace {
   landmarks?: LandmarkPoint[];
   /** The 128-number descriptor. */
   descriptor: Float32Array;
+}
+
+export interface DescribeOptions {
+  /** Faces aligned and embedded per step (default 8). */
+  chunk?: number;
+  /** Called after each step with the faces described so far and the total. */
+  onProgress?: (done: number, total: number) => void;
+  /** Checked before each step; an aborted signal stops with an AbortedError. */
+  signal?: AbortSignal;
+}
+
+function readDescribeOptions(options: unknown): { chunk: number; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', '{ chunk?, onProgress?, signal? }', describeValue(options));
+  const o = options as DescribeOptions;
+  const chunk = o.chunk ?? 8;
+  if (!Number.isInteger(chunk) || chunk < 1) throw new InvalidArgumentError('options.chunk', 'an integer >= 1', describeValue(o.chunk));
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new InvalidArgumentError('options.onProgress', 'a function (done, total) => void', describeValue(o.onProgress));
+  return { chunk, ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.signal ? { signal: o.signal } : {}) };
 }
 
 export interface DescribeSingleOptions {
@@ -173,22 +191,35 @@ export class FacePipeline {
   }
 
   /** Every face in the picture, described (best detector score first). */
-  async describe(image: tf.Tensor3D): Promise<DescribedFace[]> {
+  async describe(image: tf.Tensor3D, options: DescribeOptions = {}): Promise<DescribedFace[]> {
+    readDescribeOptions(options);
     const found = await this.detect(image);
-    return this.describeBoxes(image, found);
+    return this.describeBoxes(image, found, options);
   }
 
-  /** Describes the faces at the given boxes (e.g. from your own detector). */
-  async describeBoxes(image: tf.Tensor3D, found: readonly { box: Box; score?: number }[]): Promise<DescribedFace[]> {
+  /**
+   * Describes the faces at the given boxes (e.g. from your own detector), `options.chunk` faces at a time
+   * (default 8): `onProgress(done, total)` after each chunk, and `signal` is checked before each one (an
+   * AbortedError; nothing is left allocated).
+   */
+  async describeBoxes(image: tf.Tensor3D, found: readonly { box: Box; score?: number }[], options: DescribeOptions = {}): Promise<DescribedFace[]> {
     this.live();
     assertPicture(image);
-    const { faces, landmarks } = await this.align(image, found.map((f) => f.box));
-    try {
-      const descriptors = await this.embedFaces(faces);
-      return found.map((f, i) => ({ box: f.box, score: f.score ?? 0, ...(landmarks ? { landmarks: landmarks[i]! } : {}), descriptor: descriptors[i]! }));
-    } finally {
-      tf.dispose(faces);
+    const { chunk, signal, onProgress } = readDescribeOptions(options);
+    const out: DescribedFace[] = [];
+    for (let start = 0; start < found.length; start += chunk) {
+      if (signal?.aborted) throw new AbortedError(`face description (after ${start} of ${found.length} faces)`);
+      const part = found.slice(start, start + chunk);
+      const { faces, landmarks } = await this.align(image, part.map((f) => f.box));
+      try {
+        const descriptors = await this.embedFaces(faces);
+        part.forEach((f, i) => out.push({ box: f.box, score: f.score ?? 0, ...(landmarks ? { landmarks: landmarks[i]! } : {}), descriptor: descriptors[i]! }));
+      } finally {
+        tf.dispose(faces);
+      }
+      onProgress?.(out.length, found.length);
     }
+    return out;
   }
 
   /**
