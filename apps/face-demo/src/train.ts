@@ -7,10 +7,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { makeProgress, percent, writePicture } from '@cnn/cli-kit';
-import { computeEmbeddings, createEmbeddingNet, oneShotRank1, trainEmbedding, type EmbeddingNetOptions, type TripletMining } from '@cnn/face';
-import { CnnError, decodeImage, fileSystem, readImageFolder, renderLinePlot, resizeImage, type ImageItem } from '@cnn/ops';
+import { computeEmbeddings, createEmbeddingNet, loadFacePictures, oneShotRank1, trainEmbedding, type EmbeddingNetOptions, type TripletMining } from '@cnn/face';
+import { CnnError, fileSystem, readImageFolder, renderLinePlot } from '@cnn/ops';
 import type { Log } from './faces.js';
 
 export interface TrainSettings {
@@ -26,22 +25,6 @@ export interface TrainSettings {
   seed: number;
   out: string;
   progress: boolean;
-}
-
-/** Pictures as gray [N, h, w, 1] 0-255 at the net's input size (bilinear at pixel centres, as loadAttFaces). */
-async function loadPictures(items: readonly ImageItem[], size: [number, number], show: ((done: number) => void) | undefined): Promise<tf.Tensor4D> {
-  const pictures: tf.Tensor3D[] = [];
-  try {
-    for (const [i, item] of items.entries()) {
-      const raw = await decodeImage(item.path, { channels: 1, dtype: 'float32' });
-      pictures.push(tf.tidy(() => resizeImage(raw as tf.Tensor3D, size, { halfPixelCenters: true })));
-      raw.dispose();
-      show?.(i + 1);
-    }
-    return tf.stack(pictures) as tf.Tensor4D;
-  } finally {
-    tf.dispose(pictures);
-  }
 }
 
 /** One-shot rank-1 with each person's first picture enrolled, and the mean over enrolling their k-th picture. */
@@ -66,8 +49,10 @@ export async function train(s: TrainSettings, log: Log) {
   if (single.length > 0) throw new CnnError('INVALID_ARGUMENT', `Held-out people need two pictures or more for one-shot identification (one enrolled, one identified); ${single.join(', ')} in '${s.folder}' have one.`);
   log(`data: ${people} people, ${folder.items.length} pictures; training on ${people - s.holdout} (${trainItems.length} pictures), held out for one-shot: ${heldOut.join(', ')} (${testItems.length} pictures), gray ${s.size.join('x')}`);
 
-  const trainImages = await loadPictures(trainItems, s.size, makeProgress('loading pictures', trainItems.length, s.progress));
-  const testImages = await loadPictures(testItems, s.size, makeProgress('loading held-out pictures', testItems.length, s.progress && testItems.length > 50));
+  const trainShow = makeProgress('loading pictures', trainItems.length, s.progress);
+  const trainImages = await loadFacePictures(trainItems.map((it) => it.path), { size: s.size, ...(trainShow ? { onProgress: (d: number) => trainShow(d) } : {}) });
+  const testShow = makeProgress('loading held-out pictures', testItems.length, s.progress && testItems.length > 50);
+  const testImages = await loadFacePictures(testItems.map((it) => it.path), { size: s.size, ...(testShow ? { onProgress: (d: number) => testShow(d) } : {}) });
   const testLabels = testItems.map((it) => it.label);
   // trainEmbedding's default, spelled out for the progress line: about one pass over the pictures in P×K batches.
   const steps = s.steps ?? Math.ceil(trainItems.length / (Math.min(8, people - s.holdout) * 4));

@@ -4,7 +4,8 @@
  * `CNN_DATA_PATH` as `faces-att` (or give the folder), decoded with @cnn/ops' `decodeImage`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, decodeImage, describeValue, resizeImage, resolveData, type ResolveOptions } from '@cnn/ops';
+import { InvalidArgumentError, decodeImage, describeValue, resolveData, type ResolveOptions } from '@cnn/ops';
+import { loadFacePictures } from './face-pictures.js';
 
 export interface AttFacesOptions {
   /** Persons to load, 1-based (default 1-40). */
@@ -51,27 +52,18 @@ export async function loadAttFaces(root?: string, options: AttFacesOptions = {})
   const labels: number[] = [];
   const pics: number[] = [];
   const paths: string[] = [];
-  const tensors: tf.Tensor3D[] = [];
-  try {
-    for (const person of identities) {
-      for (const picture of pictures) {
-        const path = `${dir}/s${person}/${picture}.png`;
-        const raw = await decodeImage(path, { channels: 1, dtype: 'float32' });
-        if (raw.shape[0] !== 112 || raw.shape[1] !== 92) {
-          raw.dispose();
-          throw new InvalidArgumentError(path, 'an AT&T face of 112×92 pixels', `${raw.shape[0]}×${raw.shape[1]}`);
-        }
-        // Bilinear at pixel centers: halving averages 2×2 blocks exactly.
-        tensors.push(size ? tf.tidy(() => resizeImage(raw, size, { halfPixelCenters: true })) : raw);
-        if (size) raw.dispose();
-        labels.push(person);
-        pics.push(picture);
-        paths.push(path);
-      }
+  for (const person of identities) {
+    for (const picture of pictures) {
+      labels.push(person);
+      pics.push(picture);
+      paths.push(`${dir}/s${person}/${picture}.png`);
     }
-    const images = tf.stack(tensors) as tf.Tensor4D;
-    return { images, labels, pictures: pics, paths, dispose: () => images.dispose() };
-  } finally {
-    tf.dispose(tensors);
   }
+  // Every AT&T face is 112×92: checked on the first one (a wrong folder fails before anything is loaded).
+  const first = await decodeImage(paths[0]!, { channels: 1 });
+  const [h, w] = first.shape;
+  first.dispose();
+  if (h !== 112 || w !== 92) throw new InvalidArgumentError(paths[0]!, 'an AT&T face of 112×92 pixels', `${h}×${w}`);
+  const images = await loadFacePictures(paths, { size: size ?? [112, 92] });
+  return { images, labels, pictures: pics, paths, dispose: () => images.dispose() };
 }

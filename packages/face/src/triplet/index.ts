@@ -14,6 +14,7 @@ export type { PKSampler, PKSamplerOptions } from './pk-batches.js';
 export { trainEmbedding } from './train-embedding.js';
 export type { EmbeddingAugmentation, EmbeddingData, EmbeddingEpochLog, EmbeddingStepLog, EmbeddingTrainHistory, TrainEmbeddingOptions } from './train-embedding.js';
 export { loadAttFaces } from './att-faces.js';
+export { loadFacePictures, type LoadFacePicturesOptions } from './face-pictures.js';
 export type { AttFacesOptions, FaceDataset } from './att-faces.js';
 export { oneShotRank1 } from './one-shot.js';
 export type { OneShotResult } from './one-shot.js';
