@@ -18,3 +18,4 @@ export * from './keras-h5.js';
 export * from './preprocess.js';
 export * from './imagenet.js';
 export * from './batch-norm-rule.js';
+export { ModelHolder } from './model-holder.js';

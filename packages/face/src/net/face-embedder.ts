@@ -14,6 +14,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, assertInteger, describeValue } from '@cnn/ops';
 import { loadFaceRecognitionNet } from './face-recognition-net.js';
 import { FACE_RECOGNITION_DIVISOR, checkFaceImages, faceRecognitionInput, predictInBatches, type FaceImages } from './preprocess.js';
+import { ModelHolder } from '@cnn/architectures';
 
 export interface EmbedOptions {
   /** Faces per forward pass (default 16). */
@@ -35,18 +36,10 @@ function readOptions(options: unknown, defaults: EmbedOptions): Required<EmbedOp
 }
 
 /** Holds a FaceRecognitionNet model; `embed` faces, `dispose` when done. */
-export class FaceEmbedder {
-  readonly model: tfl.LayersModel;
-  readonly defaults: EmbedOptions;
-  private disposed = false;
-
+export class FaceEmbedder extends ModelHolder<EmbedOptions> {
   constructor(model: tfl.LayersModel, defaults: EmbedOptions = {}) {
-    if (model === null || typeof model !== 'object' || typeof (model as { predict?: unknown }).predict !== 'function') {
-      throw new InvalidArgumentError('model', 'a faceRecognitionNet() model', describeValue(model));
-    }
+    super(model, defaults, 'a faceRecognitionNet() model');
     readOptions(defaults, {});
-    this.model = model;
-    this.defaults = { ...defaults };
   }
 
   /**
@@ -54,21 +47,12 @@ export class FaceEmbedder {
    * or a batch [N, H, W, C]; C = 3 (RGB) or 1 (gray), values 0-255. Runs `batchSize` faces per pass.
    */
   async embed(faces: FaceImages, options: EmbedOptions = {}): Promise<Float32Array[]> {
-    if (this.disposed) throw new InvalidArgumentError('this', 'a live FaceEmbedder', 'a disposed one', 'Create a new embedder.');
+    this.assertLive();
     const o = readOptions(options, this.defaults);
     const checked = checkFaceImages(faces, 'faces');
     return predictInBatches((x) => this.model.predict(x) as tf.Tensor, checked, o.batchSize, (chunk) => faceRecognitionInput(chunk, { divisor: o.divisor }));
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.model.dispose();
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
 }
 
 export interface CreateFaceEmbedderOptions {

@@ -29,6 +29,7 @@ import {
   predictInBatches,
   type FaceImages,
 } from './preprocess.js';
+import { ModelHolder } from '@cnn/architectures';
 
 /** 68 landmarks of one face. */
 export interface FaceLandmarks {
@@ -79,18 +80,10 @@ export function landmarksFromNetOutput(output: ArrayLike<number>, width: number,
 }
 
 /** Holds a FaceLandmark68Net model; `detect` faces, `dispose` when done. */
-export class FaceLandmarker {
-  readonly model: tfl.LayersModel;
-  readonly defaults: DetectLandmarksOptions;
-  private disposed = false;
-
+export class FaceLandmarker extends ModelHolder<DetectLandmarksOptions> {
   constructor(model: tfl.LayersModel, defaults: DetectLandmarksOptions = {}) {
-    if (model === null || typeof model !== 'object' || typeof (model as { predict?: unknown }).predict !== 'function') {
-      throw new InvalidArgumentError('model', 'a faceLandmark68Net() model', describeValue(model));
-    }
+    super(model, defaults, 'a faceLandmark68Net() model');
     readOptions(defaults, {});
-    this.model = model;
-    this.defaults = { ...defaults };
   }
 
   /** Landmarks of face crops (one [H, W, C], a list, or a batch [N, H, W, C]); points in crop pixels. */
@@ -98,7 +91,7 @@ export class FaceLandmarker {
   /** Landmarks of the faces in `boxes` (xyxy pixels, or @cnn/yolo detections) of `image`; points in image pixels. */
   detect(image: tf.Tensor3D, boxes: readonly BoxLike[], options?: DetectLandmarksOptions): Promise<FaceLandmarks[]>;
   async detect(input: FaceImages, boxesOrOptions?: readonly BoxLike[] | DetectLandmarksOptions, maybeOptions?: DetectLandmarksOptions): Promise<FaceLandmarks[]> {
-    if (this.disposed) throw new InvalidArgumentError('this', 'a live FaceLandmarker', 'a disposed one', 'Create a new landmarker.');
+    this.assertLive();
     const withBoxes = Array.isArray(boxesOrOptions);
     const o = readOptions((withBoxes ? maybeOptions : boxesOrOptions) ?? {}, this.defaults);
     if (withBoxes) {
@@ -130,15 +123,6 @@ export class FaceLandmarker {
     });
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.model.dispose();
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
 }
 
 export interface CreateFaceLandmarkerOptions {

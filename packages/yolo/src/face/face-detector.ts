@@ -14,6 +14,7 @@ import { InvalidArgumentError, describeValue } from '@cnn/ops';
 import { decodeFaceGrid, readDecodeFacesOptions, type DecodeFacesOptions, type FaceDetection } from './decode.js';
 import { preprocessFaceImage, type FacePreprocessOptions } from './preprocess.js';
 import { loadTinyFaceDetector } from './tiny-face-detector.js';
+import { ModelHolder } from '@cnn/architectures';
 
 export interface DetectFacesOptions extends FacePreprocessOptions, DecodeFacesOptions {}
 
@@ -27,22 +28,14 @@ export interface CreateFaceDetectorOptions {
 }
 
 /** Holds a TinyFaceDetector model; `detect` per image, `dispose` when done. */
-export class FaceDetector {
-  readonly model: tfl.LayersModel;
-  readonly defaults: DetectFacesOptions;
-  private disposed = false;
-
+export class FaceDetector extends ModelHolder<DetectFacesOptions> {
   constructor(model: tfl.LayersModel, defaults: DetectFacesOptions = {}) {
-    if (model === null || typeof model !== 'object' || typeof (model as { predict?: unknown }).predict !== 'function') {
-      throw new InvalidArgumentError('model', 'a tinyFaceDetector() model', describeValue(model));
-    }
-    this.model = model;
-    this.defaults = { ...defaults };
+    super(model, defaults, 'a tinyFaceDetector() model');
   }
 
   /** Faces in `image` (RGB 0-255, [H, W, 3], int32 or float32), best first, boxes in image pixels. */
   async detect(image: tf.Tensor3D, options: DetectFacesOptions = {}): Promise<FaceDetection[]> {
-    if (this.disposed) throw new InvalidArgumentError('this', 'a live FaceDetector', 'a disposed one', 'Create a new detector.');
+    this.assertLive();
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'an options object', describeValue(options));
     const o = { ...this.defaults, ...options };
     readDecodeFacesOptions(o); // bad options fail before any tensor exists
@@ -58,15 +51,6 @@ export class FaceDetector {
     }
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.model.dispose();
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
 }
 
 /** A FaceDetector with the pretrained TinyFaceDetector (the weights shipped with @cnn/yolo by default). */
