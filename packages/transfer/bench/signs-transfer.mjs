@@ -70,11 +70,14 @@ results.headOnly = { cutLayer, augmentedCopies: augCaches.length, testAccuracy: 
 
 // 2. Fine-tune the top layers.
 t0 = clock();
-const ftHistory = await fineTune(classifier, { unfreeze, learningRate: ftLr, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: 1 } });
+// FT_OPT=momentum: SGD with momentum 0.9 (the classic fine-tuning optimizer) instead of Adam; FT_PATIENCE (default 1).
+const ftOptimizer = process.env.FT_OPT === 'momentum' ? tf.train.momentum(ftLr, 0.9) : 'adam';
+const ftHistory = await fineTune(classifier, { unfreeze, learningRate: ftLr, optimizer: ftOptimizer, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: Number(process.env.FT_PATIENCE ?? 1) } });
+if (typeof ftOptimizer !== 'string') ftOptimizer.dispose();
 ftSeconds = clock() - t0;
 const ftEval = await evaluateClassifier(classifier, batches(split.test, false).epoch(0));
 console.log(`2. fine-tuned (top ${unfreeze} layers with weights, lr ${ftLr}, ${fineTuneEpochs} epoch(s), val_acc ${ftHistory.history.val_acc?.map((v) => v.toFixed(4)).join(' ')}): test accuracy ${(100 * ftEval.accuracy).toFixed(1)}% (${ftSeconds.toFixed(0)} s)`);
-results.fineTuned = { testAccuracy: ftEval.accuracy, seconds: ftSeconds, epochs: ftHistory.epochs.length, bestEpoch: ftHistory.bestEpoch, valAcc: ftHistory.history.val_acc, unfreeze, learningRate: ftLr, augment: Boolean(ftAugment) };
+results.fineTuned = { testAccuracy: ftEval.accuracy, seconds: ftSeconds, epochs: ftHistory.epochs.length, bestEpoch: ftHistory.bestEpoch, valAcc: ftHistory.history.val_acc, unfreeze, learningRate: ftLr, optimizer: process.env.FT_OPT === 'momentum' ? 'sgd-momentum-0.9' : 'adam', augment: Boolean(ftAugment) };
 classifier.dispose();
 }
 
