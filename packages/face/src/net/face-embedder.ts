@@ -11,9 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, assertInteger, describeValue } from '@cnn/ops';
+import { InvalidArgumentError, describeValue } from '@cnn/ops';
 import { loadFaceRecognitionNet } from './face-recognition-net.js';
-import { FACE_RECOGNITION_DIVISOR, checkFaceImages, faceRecognitionInput, predictInBatches, type FaceImages } from './preprocess.js';
+import { FACE_RECOGNITION_DIVISOR, checkFaceImages, faceRecognitionInput, predictInBatches, readFaceNetRunOptions, type FaceImages } from './preprocess.js';
 import { ModelHolder } from '@cnn/architectures';
 
 export interface EmbedOptions {
@@ -25,15 +25,7 @@ export interface EmbedOptions {
 
 export const DEFAULT_EMBED_BATCH_SIZE = 16;
 
-function readOptions(options: unknown, defaults: EmbedOptions): Required<EmbedOptions> {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'an options object { batchSize?, divisor? }', describeValue(options));
-  const o = { ...defaults, ...(options as EmbedOptions) };
-  const batchSize = o.batchSize ?? DEFAULT_EMBED_BATCH_SIZE;
-  assertInteger(batchSize, 'options.batchSize', 1);
-  const divisor = o.divisor ?? FACE_RECOGNITION_DIVISOR;
-  if (typeof divisor !== 'number' || !Number.isFinite(divisor) || divisor <= 0) throw new InvalidArgumentError('options.divisor', 'a finite number > 0', describeValue(divisor));
-  return { batchSize, divisor };
-}
+const readOptions = (options: unknown, defaults: EmbedOptions): Required<EmbedOptions> => readFaceNetRunOptions(options, defaults, { batchSize: DEFAULT_EMBED_BATCH_SIZE, divisor: FACE_RECOGNITION_DIVISOR });
 
 /** Holds a FaceRecognitionNet model; `embed` faces, `dispose` when done. */
 export class FaceEmbedder extends ModelHolder<EmbedOptions> {

@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, assertInteger, describeValue, type Box } from '@cnn/ops';
+import { InvalidArgumentError, describeValue, type Box } from '@cnn/ops';
 import { assertImage, clipFaceBoxes, cropFaces, type BoxLike, type LandmarkPoint } from './align.js';
 import { FACE_LANDMARK_POINTS, loadFaceLandmark68Net } from './face-landmark-net.js';
 import {
@@ -27,6 +27,7 @@ import {
   faceLandmarkInput,
   faceSize,
   predictInBatches,
+  readFaceNetRunOptions,
   type FaceImages,
 } from './preprocess.js';
 import { ModelHolder } from '@cnn/architectures';
@@ -48,15 +49,7 @@ export interface DetectLandmarksOptions {
 
 export const DEFAULT_LANDMARK_BATCH_SIZE = 16;
 
-function readOptions(options: unknown, defaults: DetectLandmarksOptions): Required<DetectLandmarksOptions> {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'an options object { batchSize?, divisor? }', describeValue(options));
-  const o = { ...defaults, ...(options as DetectLandmarksOptions) };
-  const batchSize = o.batchSize ?? DEFAULT_LANDMARK_BATCH_SIZE;
-  assertInteger(batchSize, 'options.batchSize', 1);
-  const divisor = o.divisor ?? FACE_LANDMARK_DIVISOR;
-  if (typeof divisor !== 'number' || !Number.isFinite(divisor) || divisor <= 0) throw new InvalidArgumentError('options.divisor', 'a finite number > 0', describeValue(divisor));
-  return { batchSize, divisor };
-}
+const readOptions = (options: unknown, defaults: DetectLandmarksOptions): Required<DetectLandmarksOptions> => readFaceNetRunOptions(options, defaults, { batchSize: DEFAULT_LANDMARK_BATCH_SIZE, divisor: FACE_LANDMARK_DIVISOR });
 
 /**
  * Net output (136 numbers, relative to the 112 square) -> points in pixels of a crop of `width` × `height`

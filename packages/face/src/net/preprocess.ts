@@ -9,7 +9,7 @@
  * Gray faces ([H, W, 1]) are repeated into RGB, as a canvas would.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, assertFiniteNumber, describeValue } from '@cnn/ops';
+import { InvalidArgumentError, assertFiniteNumber, assertInteger, describeValue } from '@cnn/ops';
 
 /** Mean RGB that face-api subtracts before its face nets (dlib's training-set mean). */
 export const FACE_MEAN_RGB: readonly [number, number, number] = [122.782, 117.001, 104.298];
@@ -169,4 +169,24 @@ export async function predictInBatches(
     for (let i = 0; i < count; i++) rows.push(values.slice(i * width, (i + 1) * width));
   }
   return rows;
+}
+
+/** Options of running a face net over faces: faces per forward pass and the divisor after the mean. */
+export interface FaceNetRunOptions {
+  batchSize?: number;
+  divisor?: number;
+}
+
+/**
+ * Reads `options` over `defaults` (both checked): batchSize an integer >= 1, divisor a finite number > 0; what
+ * neither sets comes from `fallback` (each net's own defaults).
+ */
+export function readFaceNetRunOptions(options: unknown, defaults: FaceNetRunOptions, fallback: Required<FaceNetRunOptions>): Required<FaceNetRunOptions> {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', 'an options object { batchSize?, divisor? }', describeValue(options));
+  const o = { ...defaults, ...(options as FaceNetRunOptions) };
+  const batchSize = o.batchSize ?? fallback.batchSize;
+  assertInteger(batchSize, 'options.batchSize', 1);
+  const divisor = o.divisor ?? fallback.divisor;
+  if (typeof divisor !== 'number' || !Number.isFinite(divisor) || divisor <= 0) throw new InvalidArgumentError('options.divisor', 'a finite number > 0', describeValue(divisor));
+  return { batchSize, divisor };
 }
