@@ -6,7 +6,7 @@
  * when it is a match. Returns RGB pixels for `writeImage(path, tf.tensor3d(pixels, [height, width, 3], 'int32'))`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { GLYPH_HEIGHT, InvalidArgumentError, ShapeMismatchError, describeValue, rasterizeText, resizeImage, textWidth } from '@cnn/ops';
+import { GLYPH_HEIGHT, InvalidArgumentError, ShapeMismatchError, describeValue, resizeImage, rgbCanvas, textWidth } from '@cnn/ops';
 
 export interface DistanceMatrixPicture {
   width: number;
@@ -104,15 +104,7 @@ export function renderDistanceMatrix(matrix: readonly ArrayLike<number>[], optio
   const legend = `green: distance <= ${threshold} (same person), red: above, framed: best match per row`;
   const width = Math.max(left + cols * cell + 8, textWidth(legend) + 8);
   const height = top + rows * cell + legendH;
-  const px = new Uint8Array(width * height * 3).fill(255);
-  const set = (x: number, y: number, c: RGB) => {
-    if (x < 0 || y < 0 || x >= width || y >= height) return;
-    const o = 3 * (y * width + x);
-    px[o] = c[0];
-    px[o + 1] = c[1];
-    px[o + 2] = c[2];
-  };
-  const text = (t: string, x: number, y: number, c: RGB = [0, 0, 0], scale = 1) => rasterizeText(t, Math.round(x), Math.round(y), scale, (a, b) => set(a, b, c));
+  const { pixels: px, set, text } = rgbCanvas(width, height);
   const blit = (thumb: Uint8Array, x0: number, y0: number) => {
     for (let y = 0; y < cell; y++) for (let x = 0; x < cell; x++) {
       const o = 3 * (y * cell + x);

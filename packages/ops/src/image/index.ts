@@ -10,3 +10,4 @@ export { drawBoxes, DEFAULT_COLORS, freeTagTop, type DrawableBox, type DrawBoxes
 export { FONT_CHARACTERS, GLYPH_ASCENT, GLYPH_HEIGHT, GLYPH_WIDTH, glyph, rasterizeText, textWidth } from './bitmap-font.js';
 export { renderLinePlot, type LinePlot, type LinePlotOptions, type PlotSeries } from './line-plot.js';
 export { IMAGE_EXTENSIONS, ImageFolderError, readImageFolder, type ImageFolder, type ImageItem, type ReadImageFolderOptions } from './image-folder.js';
+export { rgbCanvas, type RgbCanvas } from './rgb-canvas.js';

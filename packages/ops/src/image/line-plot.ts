@@ -7,6 +7,7 @@
 import { InvalidArgumentError } from '../errors/errors.js';
 import { GLYPH_HEIGHT, rasterizeText, textWidth } from './bitmap-font.js';
 import { DEFAULT_COLORS, type RGB } from './draw-boxes.js';
+import { rgbCanvas } from './rgb-canvas.js';
 
 export interface PlotSeries {
   x: readonly number[];
@@ -49,14 +50,7 @@ export function renderLinePlot(series: readonly PlotSeries[], options: LinePlotO
     return out;
   });
   const all = pts.flat();
-  const px = new Uint8Array(width * height * 3).fill(255);
-  const set = (x: number, y: number, c: RGB) => {
-    if (x < 0 || y < 0 || x >= width || y >= height) return;
-    const o = 3 * (Math.round(y) * width + Math.round(x));
-    px[o] = c[0];
-    px[o + 1] = c[1];
-    px[o + 2] = c[2];
-  };
+  const { pixels: px, set } = rgbCanvas(width, height);
   const black: RGB = [0, 0, 0];
   const gray: RGB = [200, 200, 200];
   const left = 64;

@@ -4,7 +4,7 @@
  * bitmap font; true classes down the left, predicted classes across the top. Returns RGB pixels
  * [height, width, 3] for `writeImage(path, tf.tensor3d(pixels, [height, width, 3], 'int32'))`.
  */
-import { InvalidArgumentError, ShapeMismatchError, describeValue, rasterizeText, textWidth, GLYPH_HEIGHT } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, describeValue, rgbCanvas, textWidth, GLYPH_HEIGHT } from '@cnn/ops';
 
 export interface ConfusionMatrixPicture {
   width: number;
@@ -54,16 +54,8 @@ export function renderConfusionMatrix(matrix: readonly (readonly number[])[], la
   // Never narrower than the title (drawn at scale 2).
   const width = Math.max(left + n * cell + 10, options.title ? textWidth(options.title, 2) + 8 : 0);
   const height = top + n * cell + GLYPH_HEIGHT + 14;
-  const px = new Uint8Array(width * height * 3).fill(255);
-  const set = (x: number, y: number, c: RGB) => {
-    if (x < 0 || y < 0 || x >= width || y >= height) return;
-    const o = 3 * (y * width + x);
-    px[o] = c[0];
-    px[o + 1] = c[1];
-    px[o + 2] = c[2];
-  };
+  const { pixels: px, set, text } = rgbCanvas(width, height);
   const black: RGB = [0, 0, 0];
-  const text = (t: string, x: number, y: number, c: RGB = black, scale = 1) => rasterizeText(t, Math.round(x), Math.round(y), scale, (a, b) => set(a, b, c));
   if (options.title) text(options.title, Math.max(4, (width - textWidth(options.title, 2)) / 2), 4, black, 2);
   text('predicted', left + (n * cell - textWidth('predicted')) / 2, titleH + 2);
   text('true', 2, top + n * cell + 4);
