@@ -50,9 +50,11 @@ afterAll(async () => {
 });
 
 describe('evaluateFaceFolder', () => {
-  it('describes every picture and scores the known identities perfectly', async () => {
+  it('describes every picture and scores the known identities perfectly, leaking no tensors', async () => {
     const seen: number[] = [];
+    const before = tf.memory().numTensors;
     const report = await evaluateFaceFolder(root, { pipeline, folds: 2, onProgress: (d) => seen.push(d) });
+    expect(tf.memory().numTensors).toBe(before);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
     expect(report.identities).toBe(3);
     expect(report.images).toBe(6);
