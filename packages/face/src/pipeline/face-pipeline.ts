@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AbortedError, CnnError, InvalidArgumentError, describeValue, type Box } from '@cnn/ops';
 import { createFaceDetector, type DetectFacesOptions, type FaceDetector } from '@cnn/yolo';
-import { alignedFaceBox, clipFaceBox, createFaceEmbedder, createFaceLandmarker, cropFaces, type EmbedOptions, type FaceEmbedder, type FaceLandmarker, type LandmarkPoint } from '../net/index.js';
+import { alignedFaceCrops, createFaceEmbedder, createFaceLandmarker, cropFaces, type EmbedOptions, type FaceEmbedder, type FaceLandmarker, type LandmarkPoint } from '../net/index.js';
 import { extractFaceChips, type FaceChipOptions } from './chip.js';
 
 export type FaceAlignment = 'chip' | 'dlib-box' | 'box';
@@ -156,19 +156,19 @@ export class FacePipeline {
     this.live();
     assertPicture(image);
     if (boxes.length === 0) return { faces: [] };
-    const [h, w] = image.shape;
     const { alignment, margin } = this.options;
     if (alignment === 'box') {
       const grown = boxes.map((b) => {
         const dx = (b[2] - b[0]) * margin;
         const dy = (b[3] - b[1]) * margin;
-        return clipFaceBox([b[0] - dx, b[1] - dy, b[2] + dx, b[3] + dy], w, h);
+        return [b[0] - dx, b[1] - dy, b[2] + dx, b[3] + dy] as Box;
       });
+      // cropFaces clips each box at the picture's borders.
       return { faces: cropFaces(image, grown) };
     }
     const marks = await this.landmarker.detect(image, boxes as Box[]);
     const landmarks = marks.map((m) => m.positions);
-    if (alignment === 'dlib-box') return { faces: cropFaces(image, landmarks.map((l) => clipFaceBox(alignedFaceBox(l), w, h))), landmarks };
+    if (alignment === 'dlib-box') return { faces: alignedFaceCrops(image, landmarks), landmarks };
     const chips = extractFaceChips(image, landmarks, this.options.chip);
     const faces = tf.unstack(chips) as tf.Tensor3D[];
     chips.dispose();
