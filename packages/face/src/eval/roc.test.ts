@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@cnn/ops';
+import { gaussian, InvalidArgumentError } from '@cnn/ops';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from './random.js';
 import { accuracyAt, bestAccuracyThreshold, equalErrorRate, rocAuc, rocCurve, tarAtFar, verificationMetrics, type LabeledDistance } from './roc.js';
@@ -27,7 +27,7 @@ function ratesAt(ps: LabeledDistance[], t: number) {
 /** Random labelled distances: genuine ~ N(0.5, 0.15), impostor ~ N(0.9, 0.15), rounded to 2 decimals (ties). */
 function randomPairs(n: number, seed: number): LabeledDistance[] {
   const r = mulberry32(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const normal = gaussian(r);
   return Array.from({ length: n }, (_, k) => {
     const same = k % 3 !== 0;
     return { distance: Math.round((same ? 0.5 : 0.9) * 100 + normal() * 15) / 100, same };

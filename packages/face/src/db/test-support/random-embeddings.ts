@@ -1,12 +1,11 @@
 /** Seeded synthetic embeddings for the database, matching and evaluation tests (test-only). */
+import { gaussian } from '@cnn/ops';
 import { mulberry32 } from '../../eval/random.js';
 
 export { mulberry32 };
 
-/** Standard normal draws (Box–Muller) from a uniform generator. */
-export function gaussian(next: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-}
+/** Standard normal draws (Box–Muller) from a uniform generator, from @cnn/ops. */
+export { gaussian };
 
 /** `count` vectors of `dim` standard normal numbers. */
 export function randomEmbeddings(count: number, dim: number, seed: number): Float32Array[] {

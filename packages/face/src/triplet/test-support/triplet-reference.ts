@@ -93,7 +93,5 @@ export function numericGradient(f: (x: number[][]) => number, x: readonly (reado
   );
 }
 
-/** Normal draws (Box-Muller). */
-export function gaussian(next: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-}
+/** Normal draws (Box-Muller), from @cnn/ops. */
+export { gaussian } from '@cnn/ops';
