@@ -3,26 +3,29 @@
  * @cnn/style benchmark (wasm):
  *  1. the issue's recipe: VGG-19 blocks 1-3 (content block3_conv2, style block1..3_conv1) on tubingen +
  *     starry_night at 256 px, 300 Adam steps from content + noise; then L-BFGS until it reaches Adam's final
- *     cost (evaluations counted); both cost curves are written out;
+ *     cost (evaluations counted); both cost curves are written out (JSON and bench-results/adam-vs-lbfgs.png);
  *  2. optimization iterations/s at 256 and 512 px and peak memory;
  *  3. tensor count across 1,000 iterations (64 px) — must not grow.
  * Needs CNN_WEIGHTS_PATH / CNN_DATA_PATH (../shared). Writes bench-results/style-bench.json.
  * Options: --quick (fewer steps, for a smoke run), --only recipe|speed|growth.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, ready, resizeImage, resolveData } from '@cnn/ops';
+import { decodeImage, ready, renderLinePlot, resizeImage, resolveData, writeImage } from '@cnn/ops';
 import { contentCost, stylize, vggFeatures } from '../dist/index.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'bench-results');
 mkdirSync(out, { recursive: true });
-const results = { backend: 'wasm', date: new Date().toISOString() };
-const save = () => writeFileSync(join(out, 'style-bench.json'), JSON.stringify(results, null, 1));
+// --only runs one part: the other parts' last results stay in the file.
+const file = join(out, 'style-bench.json');
+const previous = values.only && existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+const results = { ...previous, backend: 'wasm', date: new Date().toISOString() };
+const save = () => writeFileSync(file, JSON.stringify(results, null, 1));
 const wants = (part) => !values.only || values.only === part;
 
 await ready({ backend: 'wasm' });
@@ -82,6 +85,17 @@ if (wants('recipe')) {
     adam: { seconds: adam.seconds, styleFall: a0.style / aN.style, contentOverReference: aN.content / reference, curve: adam.losses.map((l) => [l.evaluations, l.total, l.content, l.style]) },
     lbfgs: { seconds: lb.seconds, evaluationsToAdamFinal: reachedAt ?? null, evaluations: lb.evaluations, styleFall: a0.style / lN.style, contentOverReference: lN.content / reference, curve: lb.losses.map((l) => [l.evaluations, l.total, l.content, l.style]) },
   };
+  // Both curves in one picture: total cost against cost evaluations (log scale).
+  const plot = renderLinePlot(
+    [
+      { x: adam.losses.map((l) => l.evaluations), y: adam.losses.map((l) => l.total), label: 'Adam', color: [31, 119, 180] },
+      { x: lb.losses.map((l) => l.evaluations), y: lb.losses.map((l) => l.total), label: 'L-BFGS', color: [230, 110, 0] },
+    ],
+    { title: `total cost J(G), ${size} px: Adam vs L-BFGS (log scale)`, xLabel: 'cost evaluations', yScale: 'log' },
+  );
+  const plotTensor = tf.tensor3d(plot.pixels, [plot.height, plot.width, 3], 'int32');
+  await writeImage(join(out, 'adam-vs-lbfgs.png'), plotTensor);
+  plotTensor.dispose();
   tf.dispose([content, style]);
   save();
 }
@@ -116,7 +130,7 @@ if (wants('growth')) {
   tf.dispose([content, style, r.image]);
   save();
 }
-results.peakRssMiB = peakRss / 2 ** 20;
+results.peakRssMiB = Math.max(peakRss / 2 ** 20, values.only ? (previous.peakRssMiB ?? 0) : 0);
 save();
 features.dispose();
 console.log(`wrote ${join(out, 'style-bench.json')}`);
