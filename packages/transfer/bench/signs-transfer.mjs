@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ready, resolveData, resolveWeights } from '@cnn/ops';
 import { loadLayersModel } from '@cnn/architectures';
-import { augmentation, cacheFeatures, createBatches, createClassifier, evaluateClassifier, fineTune, loadBackbone, readImageFolder, splitStratified, trainClassifier, trainHeadOnFeatures } from '../dist/index.js';
+import { augmentation, cacheFeatures, comparePredictions, createBatches, createClassifier, evaluateClassifier, fineTune, loadBackbone, readImageFolder, splitStratified, trainClassifier, trainHeadOnFeatures } from '../dist/index.js';
 
 const [headEpochs, fineTuneEpochs, unfreeze, size, hidden, ftLr] = [150, 3, 2, 224, 0, 1e-5].map((d, i) => Number(process.argv[2 + i] ?? d));
 const cutLayer = process.argv[8] ?? 'leaky_re_lu_12';
@@ -72,12 +72,18 @@ results.headOnly = { cutLayer, augmentedCopies: augCaches.length, testAccuracy: 
 t0 = clock();
 // FT_OPT=momentum: SGD with momentum 0.9 (the classic fine-tuning optimizer) instead of Adam; FT_PATIENCE (default 1).
 const ftOptimizer = process.env.FT_OPT === 'momentum' ? tf.train.momentum(ftLr, 0.9) : 'adam';
-const ftHistory = await fineTune(classifier, { unfreeze, learningRate: ftLr, optimizer: ftOptimizer, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: Number(process.env.FT_PATIENCE ?? 1) } });
+// FT_TRAIN_BN=1: the unfrozen batch-norm layers train too (batch statistics, moving averages updated) instead of the Keras rule.
+const ftHistory = await fineTune(classifier, { unfreeze, trainBatchNorm: process.env.FT_TRAIN_BN === '1', learningRate: ftLr, optimizer: ftOptimizer, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: Number(process.env.FT_PATIENCE ?? 1) } });
 if (typeof ftOptimizer !== 'string') ftOptimizer.dispose();
 ftSeconds = clock() - t0;
 const ftEval = await evaluateClassifier(classifier, batches(split.test, false).epoch(0));
 console.log(`2. fine-tuned (top ${unfreeze} layers with weights, lr ${ftLr}, ${fineTuneEpochs} epoch(s), val_acc ${ftHistory.history.val_acc?.map((v) => v.toFixed(4)).join(' ')}): test accuracy ${(100 * ftEval.accuracy).toFixed(1)}% (${ftSeconds.toFixed(0)} s)`);
-results.fineTuned = { testAccuracy: ftEval.accuracy, seconds: ftSeconds, epochs: ftHistory.epochs.length, bestEpoch: ftHistory.bestEpoch, valAcc: ftHistory.history.val_acc, unfreeze, learningRate: ftLr, optimizer: process.env.FT_OPT === 'momentum' ? 'sgd-momentum-0.9' : 'adam', augment: Boolean(ftAugment) };
+// Picture by picture: what fine-tuning fixed and broke on the test split (McNemar's exact test).
+const paired = comparePredictions(headEval.yTrue, headEval.yPred, ftEval.yPred);
+console.log(`   test pictures: fine-tuning fixed ${paired.onlySecondRight}, broke ${paired.onlyFirstRight}, both wrong ${paired.bothWrong} (McNemar exact p = ${paired.pValue.toFixed(3)})`);
+const wrong = (e) => e.paths.filter((_, i) => e.yPred[i] !== e.yTrue[i]).map((p) => `${p.split('/').slice(-2).join('/')}`);
+console.log(`   wrong after fine-tuning: ${wrong(ftEval).join(' ')}`);
+results.fineTuned = { paired, testAccuracy: ftEval.accuracy, seconds: ftSeconds, epochs: ftHistory.epochs.length, bestEpoch: ftHistory.bestEpoch, valAcc: ftHistory.history.val_acc, unfreeze, learningRate: ftLr, optimizer: process.env.FT_OPT === 'momentum' ? 'sgd-momentum-0.9' : 'adam', augment: Boolean(ftAugment), trainBatchNorm: process.env.FT_TRAIN_BN === '1' };
 classifier.dispose();
 }
 

@@ -6,3 +6,4 @@ export { accuracy, classificationReport, confusionMatrix, formatClassificationRe
 export { heatColor, renderConfusionMatrix, type ConfusionMatrixPicture, type RenderConfusionMatrixOptions } from './render-confusion-matrix.js';
 export { learningCurves, type LearningCurveData, type LearningCurvesOptions } from './learning-curves.js';
 export { evaluateClassifier, type Evaluation } from './evaluate.js';
+export { comparePredictions, exactMcNemar, type PairedComparison } from './compare.js';
