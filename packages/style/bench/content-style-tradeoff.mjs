@@ -14,8 +14,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, ready, resizeImage, resolveData } from '@cnn/ops';
+import { ready } from '@cnn/ops';
 import { contentCost, stylize, vggFeatures } from '../dist/index.js';
+import { ACTIVATION_SCALE, BLOCKS_1_3, loadStylePair } from './recipe.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -36,26 +37,9 @@ const file = join(out, 'content-style-tradeoff.json');
 const results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { runs: [] };
 
 const info = await ready({ backend: 'wasm' });
-const features = await vggFeatures({
-  weights: 'vgg19-imagenet-block1-3',
-  contentLayer: 'block3_conv2',
-  styleLayers: [
-    ['block1_conv1', 1 / 3],
-    ['block2_conv1', 1 / 3],
-    ['block3_conv1', 1 / 3],
-  ],
-});
-const dir = await resolveData('style-images', { offline: true });
-const load = async (name) => {
-  const img = await decodeImage(join(dir, name));
-  const t = tf.tidy(() => tf.cast(resizeImage(img, [size, size]), 'float32'));
-  img.dispose();
-  return t;
-};
-const content = await load('tubingen.jpg');
-const style = await load('starry_night.jpg');
-const scale = 1 / 16; // stylize's default activationScale: its content costs carry scale²
-const reference = tf.tidy(() => contentCost(features.extract(content).content, features.extract(style).content).dataSync()[0] * scale * scale);
+const features = await vggFeatures(BLOCKS_1_3);
+const { content, style } = await loadStylePair(size);
+const reference = tf.tidy(() => contentCost(features.extract(content).content, features.extract(style).content).dataSync()[0] * ACTIVATION_SCALE ** 2);
 const share = (c) => `${((100 * c) / reference).toFixed(1)}%`;
 
 for (const alpha of alphas) {

@@ -10,24 +10,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, ready, resizeImage, resolveData } from '@cnn/ops';
+import { ready } from '@cnn/ops';
 import { contentCost, randomMultiScaleFeatures, styleLayerCost, stylize, vggFeatures } from '../dist/index.js';
+import { ACTIVATION_SCALE, BLOCKS_1_3, loadStylePair } from './recipe.mjs';
 
 const size = Number(process.argv[2] ?? 96);
 const steps = Number(process.argv[3] ?? 150);
 await ready({ backend: 'wasm' });
-const dir = await resolveData('style-images', { offline: true });
-const load = async (f) => {
-  const img = await decodeImage(join(dir, f));
-  const t = tf.tidy(() => tf.cast(resizeImage(img, [size, size]), 'float32'));
-  img.dispose();
-  return t;
-};
-const content = await load('tubingen.jpg');
-const style = await load('starry_night.jpg');
-const layers = [['block1_conv1', 1 / 3], ['block2_conv1', 1 / 3], ['block3_conv1', 1 / 3]];
-const judge = await vggFeatures({ weights: 'vgg19-imagenet-block1-3', contentLayer: 'block3_conv2', styleLayers: layers });
-const s = 1 / 16;
+const { content, style } = await loadStylePair(size);
+const judge = await vggFeatures(BLOCKS_1_3);
+const s = ACTIVATION_SCALE;
 const judged = (img) =>
   tf.tidy(() => {
     const g = judge.extract(img);
@@ -38,7 +30,7 @@ const judged = (img) =>
     return { content: jc, style: js };
   });
 const candidates = {
-  'random VGG-19 (He et al. 2016)': () => vggFeatures({ weights: 'random', contentLayer: 'block3_conv2', styleLayers: layers }),
+  'random VGG-19 (He et al. 2016)': () => vggFeatures({ ...BLOCKS_1_3, weights: 'random' }),
   'random multi-scale filters (Ustyuzhaninov et al. 2016)': async () => randomMultiScaleFeatures(),
 };
 const start = judged(tf.tidy(() => tf.clipByValue(tf.add(content, tf.randomUniform(content.shape, -64, 64, 'float32', 1)), 0, 255)));

@@ -14,8 +14,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, ready, renderLinePlot, resizeImage, resolveData, writeImage } from '@cnn/ops';
+import { ready, renderLinePlot, writeImage } from '@cnn/ops';
 import { contentCost, stylize, vggFeatures } from '../dist/index.js';
+import { ACTIVATION_SCALE, BLOCKS_1_3, loadStylePair } from './recipe.mjs';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -29,32 +30,16 @@ const save = () => writeFileSync(file, JSON.stringify(results, null, 1));
 const wants = (part) => !values.only || values.only === part;
 
 await ready({ backend: 'wasm' });
-const features = await vggFeatures({
-  weights: 'vgg19-imagenet-block1-3',
-  contentLayer: 'block3_conv2',
-  styleLayers: [
-    ['block1_conv1', 1 / 3],
-    ['block2_conv1', 1 / 3],
-    ['block3_conv1', 1 / 3],
-  ],
-});
-const dir = await resolveData('style-images', { offline: true });
-const load = async (file, size) => {
-  const img = await decodeImage(join(dir, file));
-  const t = tf.tidy(() => tf.cast(resizeImage(img, [size, size]), 'float32'));
-  img.dispose();
-  return t;
-};
+const features = await vggFeatures(BLOCKS_1_3);
+const load = loadStylePair;
 let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 
 if (wants('recipe')) {
   const size = values.quick ? 96 : 256;
   const steps = values.quick ? 40 : 300;
-  const content = await load('tubingen.jpg', size);
-  const style = await load('starry_night.jpg', size);
-  const scale = 1 / 16; // stylize's default activationScale
-  const reference = tf.tidy(() => contentCost(features.extract(content).content, features.extract(style).content).dataSync()[0] * scale * scale);
+  const { content, style } = await load(size);
+  const reference = tf.tidy(() => contentCost(features.extract(content).content, features.extract(style).content).dataSync()[0] * ACTIVATION_SCALE ** 2);
   const log = (what) => (_img, l) => {
     sampleRss();
     if (l.step % 25 === 0) console.log(`  ${what} step ${l.step} (evaluations ${l.evaluations}): total ${l.total.toExponential(3)} content ${l.content.toExponential(3)} style ${l.style.toExponential(3)}`);
@@ -103,8 +88,7 @@ if (wants('recipe')) {
 if (wants('speed')) {
   results.speed = [];
   for (const size of values.quick ? [128] : [256, 512]) {
-    const content = await load('tubingen.jpg', size);
-    const style = await load('starry_night.jpg', size);
+    const { content, style } = await load(size);
     const n = values.quick ? 5 : 10;
     const r = await stylize(content, style, features, { iterations: n + 2, onStep: sampleRss });
     // steps after the first two (warm-up) from the per-step timestamps are not recorded; time the whole run
@@ -119,8 +103,7 @@ if (wants('speed')) {
 }
 
 if (wants('growth')) {
-  const content = await load('tubingen.jpg', 64);
-  const style = await load('starry_night.jpg', 64);
+  const { content, style } = await load(64);
   const iterations = values.quick ? 100 : 1000;
   const counts = [];
   const r = await stylize(content, style, features, { iterations, reportEvery: 100, onStep: () => counts.push(tf.memory().numTensors) });
