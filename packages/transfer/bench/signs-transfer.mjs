@@ -28,12 +28,15 @@ const root = await resolveData('sign-language-digits', { offline: true });
 const folder = await readImageFolder(root);
 const split = splitStratified(folder.items, { train: 0.7, val: 0.15, test: 0.15, seed: 0 });
 console.log(`sign-language digits: ${folder.items.length} images, ${folder.classNames.length} classes; train ${split.train.length}, val ${split.val.length}, test ${split.test.length}; ${size}x${size} on ${info.backend}`);
-const batches = (items, shuffle, augment) => createBatches(items, { batchSize: 32, imageSize: [size, size], shuffle, seed: 1, numClasses: folder.classNames.length, ...(augment ? { augment } : {}) });
+// FT_BATCH: the fine-tuning batch size (default 32; unfreezing the whole network at 224 px needs less memory).
+const batches = (items, shuffle, augment, batchSize = 32) => createBatches(items, { batchSize, imageSize: [size, size], shuffle, seed: 1, numClasses: folder.classNames.length, ...(augment ? { augment } : {}) });
 // Fine-tuning sees augmented pictures (the Keras guide keeps its augmentation layers in both phases): with the
 // head already fitting the training features (train acc > 99%), plain pictures give fine-tuning little to learn.
 // No flips: every sign is shown with the same hand, and a mirrored hand is another picture (measured: with flips
 // the head classified only 82-85% of augmented training pictures and fine-tuning lowered the test accuracy).
-const ftAugment = process.env.FT_AUGMENT === '0' ? undefined : augmentation({ cropZoom: { scale: [0.85, 1] }, rotation: 8, color: { brightness: 0.1, contrast: 0.15 } });
+// FT_COLOR=strong: wider brightness/contrast, saturation and PCA color shifts (lighting and skin tone vary).
+const color = process.env.FT_COLOR === 'strong' ? { color: { brightness: 0.3, contrast: 0.3, saturation: 0.3 }, pca: true } : { color: { brightness: 0.1, contrast: 0.15 } };
+const ftAugment = process.env.FT_AUGMENT === '0' ? undefined : augmentation({ cropZoom: { scale: [0.85, 1] }, rotation: 8, ...color });
 const results = { backend: info.backend, size, train: split.train.length, val: split.val.length, test: split.test.length };
 const clock = () => performance.now() / 1000;
 
@@ -73,7 +76,7 @@ t0 = clock();
 // FT_OPT=momentum: SGD with momentum 0.9 (the classic fine-tuning optimizer) instead of Adam; FT_PATIENCE (default 1).
 const ftOptimizer = process.env.FT_OPT === 'momentum' ? tf.train.momentum(ftLr, 0.9) : 'adam';
 // FT_TRAIN_BN=1: the unfrozen batch-norm layers train too (batch statistics, moving averages updated) instead of the Keras rule.
-const ftHistory = await fineTune(classifier, { unfreeze, trainBatchNorm: process.env.FT_TRAIN_BN === '1', learningRate: ftLr, optimizer: ftOptimizer, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: Number(process.env.FT_PATIENCE ?? 1) } });
+const ftHistory = await fineTune(classifier, { unfreeze, trainBatchNorm: process.env.FT_TRAIN_BN === '1', learningRate: ftLr, optimizer: ftOptimizer, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment, Number(process.env.FT_BATCH ?? 32)), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: Number(process.env.FT_PATIENCE ?? 1) } });
 if (typeof ftOptimizer !== 'string') ftOptimizer.dispose();
 ftSeconds = clock() - t0;
 const ftEval = await evaluateClassifier(classifier, batches(split.test, false).epoch(0));
