@@ -3,7 +3,7 @@
  * Model logic stays in the packages; this is only the command line's plumbing.
  */
 export { UsageError } from './usage-error.js';
-export { choiceOption, intOption, numberOption } from './options.js';
+export { choiceOption, intOption, numberOption, rejectForeignOptions } from './options.js';
 export { userPath } from './paths.js';
 export { makeLog, makeProgress, percent, writePicture } from './output.js';
 export { parseCommandLine, runCli } from './run-cli.js';

@@ -25,3 +25,13 @@ export function choiceOption<T extends string>(name: string, raw: string, choice
   if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
   return raw as T;
 }
+
+/**
+ * Refuses options that the command does not take: every option given (value not undefined) must be in the
+ * command's list or in `common` (those every command takes, e.g. --json, --help).
+ */
+export function rejectForeignOptions(values: Record<string, unknown>, command: string, allowed: readonly string[], common: readonly string[]): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && !common.includes(key) && !allowed.includes(key)) throw new UsageError(`--${key} does not apply to '${command}'`);
+  }
+}

@@ -3,7 +3,7 @@
  * from the command line. Thin on purpose: the face nets, the database, matching, evaluation, triplet training
  * and the pictures are @cnn/face's (and @cnn/ops'); this file reads the command line.
  */
-import { choiceOption, intOption, makeLog, numberOption, parseCommandLine, runCli, UsageError, userPath } from '@cnn/cli-kit';
+import { choiceOption, intOption, makeLog, numberOption, parseCommandLine, rejectForeignOptions, runCli, UsageError, userPath } from '@cnn/cli-kit';
 import { DISTANCE_METRICS, FACE_ALIGNMENTS, TRIPLET_MINING } from '@cnn/face';
 import { BACKEND_NAMES, describeBackend, ready } from '@cnn/ops';
 import { enroll, list, remove } from './enroll.js';
@@ -158,9 +158,7 @@ async function run(): Promise<number> {
   if (!name) throw new UsageError(`missing command (${COMMANDS.join(', ')})`);
   if (!(COMMANDS as readonly string[]).includes(name)) throw new UsageError(`unknown command '${name}' (${COMMANDS.join(', ')})`);
   const command = name as Command;
-  for (const [key, value] of Object.entries(v)) {
-    if (value !== undefined && !COMMON.includes(key) && !ALLOWED[command].includes(key)) throw new UsageError(`--${key} does not apply to '${command}'`);
-  }
+  rejectForeignOptions(v, command, ALLOWED[command], COMMON);
   const log = makeLog(v.json);
   const progress = !v.json;
   const faceApiModels = v['face-api-models'] === undefined ? undefined : userPath(v['face-api-models']);

@@ -3,7 +3,7 @@
  * your own image folder from the command line. Thin on purpose: the work is @cnn/transfer's (backbones, the
  * classifier recipe, feature caching, fine-tuning, metrics, the export bundle); this file reads the command line.
  */
-import { intOption, makeLog, numberOption, parseCommandLine, runCli, UsageError, userPath } from '@cnn/cli-kit';
+import { intOption, makeLog, numberOption, parseCommandLine, rejectForeignOptions, runCli, UsageError, userPath } from '@cnn/cli-kit';
 import { describeBackend, ready } from '@cnn/ops';
 import { DEFAULT_BACKBONE } from './backbone-source.js';
 import { evaluate } from './evaluate.js';
@@ -119,9 +119,7 @@ async function run(): Promise<number> {
   if (!command) throw new UsageError('missing command (train, predict or eval)');
   const allowed = ALLOWED[command];
   if (!allowed) throw new UsageError(`unknown command '${command}' (train, predict or eval)`);
-  for (const [key, value] of Object.entries(v)) {
-    if (value !== undefined && key !== 'json' && key !== 'help' && !allowed.includes(key)) throw new UsageError(`--${key} does not apply to '${command}'`);
-  }
+  rejectForeignOptions(v, command, allowed, ['json', 'help']);
   const log = makeLog(v.json);
   const batchSize = intOption('batch-size', v['batch-size'] ?? '32');
 
