@@ -31,14 +31,13 @@ const wants = (part) => !values.only || values.only === part;
 
 await ready({ backend: 'wasm' });
 const features = await vggFeatures(BLOCKS_1_3);
-const load = loadStylePair;
 let peakRss = 0;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 
 if (wants('recipe')) {
   const size = values.quick ? 96 : 256;
   const steps = values.quick ? 40 : 300;
-  const { content, style } = await load(size);
+  const { content, style } = await loadStylePair(size);
   const reference = tf.tidy(() => contentCost(features.extract(content).content, features.extract(style).content).dataSync()[0] * ACTIVATION_SCALE ** 2);
   const log = (what) => (_img, l) => {
     sampleRss();
@@ -88,7 +87,7 @@ if (wants('recipe')) {
 if (wants('speed')) {
   results.speed = [];
   for (const size of values.quick ? [128] : [256, 512]) {
-    const { content, style } = await load(size);
+    const { content, style } = await loadStylePair(size);
     const n = values.quick ? 5 : 10;
     const r = await stylize(content, style, features, { iterations: n + 2, onStep: sampleRss });
     // steps after the first two (warm-up) from the per-step timestamps are not recorded; time the whole run
@@ -103,7 +102,7 @@ if (wants('speed')) {
 }
 
 if (wants('growth')) {
-  const { content, style } = await load(64);
+  const { content, style } = await loadStylePair(64);
   const iterations = values.quick ? 100 : 1000;
   const counts = [];
   const r = await stylize(content, style, features, { iterations, reportEvery: 100, onStep: () => counts.push(tf.memory().numTensors) });

@@ -5,11 +5,12 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeImage, ready, resizeImage, resolveData, writeImage } from '@cnn/ops';
+import { ready, writeImage } from '@cnn/ops';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contentCost } from './costs.js';
 import { vggFeatures, type VggFeatures } from './features.js';
 import { stylize } from './stylize.js';
+import { BLOCKS_1_3, loadStylePair } from '../bench/recipe.mjs';
 
 const hasData = Boolean(process.env['CNN_WEIGHTS_PATH'] && process.env['CNN_DATA_PATH']);
 
@@ -21,24 +22,8 @@ describe.runIf(hasData)('style transfer with real VGG-19 weights (blocks 1-3)', 
 
   beforeAll(async () => {
     await ready({ backend: 'wasm' });
-    features = await vggFeatures({
-      weights: 'vgg19-imagenet-block1-3',
-      contentLayer: 'block3_conv2',
-      styleLayers: [
-        ['block1_conv1', 1 / 3],
-        ['block2_conv1', 1 / 3],
-        ['block3_conv1', 1 / 3],
-      ],
-    });
-    const dir = await resolveData('style-images', { offline: true });
-    const load = async (f: string) => {
-      const img = await decodeImage(join(dir, f));
-      const out = tf.tidy(() => tf.cast(resizeImage(img, [size, size]), 'float32') as tf.Tensor3D);
-      img.dispose();
-      return out;
-    };
-    content = await load('tubingen.jpg');
-    style = await load('starry_night.jpg');
+    features = await vggFeatures(BLOCKS_1_3);
+    ({ content, style } = await loadStylePair(size));
   });
 
   it('128 px, 150 Adam steps from content + noise: style cost falls >= 100x; G stays closer to C than S is (J_content(C, G) < J_content(C, S))', async () => {
