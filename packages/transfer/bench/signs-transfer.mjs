@@ -26,7 +26,9 @@ const cutLayer = process.argv[8] ?? 'leaky_re_lu_12';
 const info = await ready({ backend: 'wasm' });
 const root = await resolveData('sign-language-digits', { offline: true });
 const folder = await readImageFolder(root);
-const split = splitStratified(folder.items, { train: 0.7, val: 0.15, test: 0.15, seed: 0 });
+// SPLIT_SEED: another stratified split (default 0), for repeated paired head / fine-tune measurements.
+const splitSeed = Number(process.env.SPLIT_SEED ?? 0);
+const split = splitStratified(folder.items, { train: 0.7, val: 0.15, test: 0.15, seed: splitSeed });
 console.log(`sign-language digits: ${folder.items.length} images, ${folder.classNames.length} classes; train ${split.train.length}, val ${split.val.length}, test ${split.test.length}; ${size}x${size} on ${info.backend}`);
 // FT_BATCH: the fine-tuning batch size (default 32; unfreezing the whole network at 224 px needs less memory).
 const batches = (items, shuffle, augment, batchSize = 32) => createBatches(items, { batchSize, imageSize: [size, size], shuffle, seed: 1, numClasses: folder.classNames.length, ...(augment ? { augment } : {}) });
@@ -37,7 +39,7 @@ const batches = (items, shuffle, augment, batchSize = 32) => createBatches(items
 // FT_COLOR=strong: wider brightness/contrast, saturation and PCA color shifts (lighting and skin tone vary).
 const color = process.env.FT_COLOR === 'strong' ? { color: { brightness: 0.3, contrast: 0.3, saturation: 0.3 }, pca: true } : { color: { brightness: 0.1, contrast: 0.15 } };
 const ftAugment = process.env.FT_AUGMENT === '0' ? undefined : augmentation({ cropZoom: { scale: [0.85, 1] }, rotation: 8, ...color });
-const results = { backend: info.backend, size, train: split.train.length, val: split.val.length, test: split.test.length };
+const results = { backend: info.backend, size, splitSeed, train: split.train.length, val: split.val.length, test: split.test.length };
 const clock = () => performance.now() / 1000;
 
 // SCRATCH_ONLY=<seconds>: only part 3, with that budget (e.g. rerun after parts 1-2 were measured).
@@ -80,18 +82,20 @@ const ftHistory = await fineTune(classifier, { unfreeze, trainBatchNorm: process
 if (typeof ftOptimizer !== 'string') ftOptimizer.dispose();
 ftSeconds = clock() - t0;
 const ftEval = await evaluateClassifier(classifier, batches(split.test, false).epoch(0));
+if (ftHistory.bestEpoch === 0) console.log(`   no fine-tuning epoch beat the head on validation (val_acc ${ftHistory.start.val_acc.toFixed(4)}): the head's weights were kept`);
 console.log(`2. fine-tuned (top ${unfreeze} layers with weights, lr ${ftLr}, ${fineTuneEpochs} epoch(s), val_acc ${ftHistory.history.val_acc?.map((v) => v.toFixed(4)).join(' ')}): test accuracy ${(100 * ftEval.accuracy).toFixed(1)}% (${ftSeconds.toFixed(0)} s)`);
 // Picture by picture: what fine-tuning fixed and broke on the test split (McNemar's exact test).
 const paired = comparePredictions(headEval.yTrue, headEval.yPred, ftEval.yPred);
 console.log(`   test pictures: fine-tuning fixed ${paired.onlySecondRight}, broke ${paired.onlyFirstRight}, both wrong ${paired.bothWrong} (McNemar exact p = ${paired.pValue.toFixed(3)})`);
 const wrong = (e) => e.paths.filter((_, i) => e.yPred[i] !== e.yTrue[i]).map((p) => `${p.split('/').slice(-2).join('/')}`);
 console.log(`   wrong after fine-tuning: ${wrong(ftEval).join(' ')}`);
-results.fineTuned = { paired, testAccuracy: ftEval.accuracy, seconds: ftSeconds, epochs: ftHistory.epochs.length, bestEpoch: ftHistory.bestEpoch, valAcc: ftHistory.history.val_acc, unfreeze, learningRate: ftLr, optimizer: process.env.FT_OPT === 'momentum' ? 'sgd-momentum-0.9' : 'adam', augment: Boolean(ftAugment), trainBatchNorm: process.env.FT_TRAIN_BN === '1' };
+results.fineTuned = { paired, testAccuracy: ftEval.accuracy, start: ftHistory.start, keptHead: ftHistory.bestEpoch === 0, seconds: ftSeconds, epochs: ftHistory.epochs.length, bestEpoch: ftHistory.bestEpoch, valAcc: ftHistory.history.val_acc, unfreeze, learningRate: ftLr, optimizer: process.env.FT_OPT === 'momentum' ? 'sgd-momentum-0.9' : 'adam', augment: Boolean(ftAugment), trainBatchNorm: process.env.FT_TRAIN_BN === '1' };
 classifier.dispose();
 }
 
 // 3. The same network from scratch, same wall-clock budget (batches of 16: the full network's training step
-// at 224 px and batch 32 ran the wasm heap out of memory after parts 1-2 in one process).
+// at 224 px and batch 32 ran the wasm heap out of memory after parts 1-2 in one process). SKIP_SCRATCH=1: parts 1-2 only.
+if (process.env.SKIP_SCRATCH !== '1') {
 const budget = scratchOnly || headSeconds + ftSeconds;
 const dir = await resolveWeights('darknet-tiny-imagenet', { offline: true });
 const fresh = await loadLayersModel(dir);
@@ -116,8 +120,9 @@ const scratchEval = await evaluateClassifier(scratch, batches(split.test, false)
 console.log(`3. from scratch (same network, ${scratchSeconds.toFixed(0)} s budget, ${h.epochs?.length ?? '?'} epochs): test accuracy ${(100 * scratchEval.accuracy).toFixed(1)}%`);
 results.fromScratch = { testAccuracy: scratchEval.accuracy, seconds: scratchSeconds, epochs: h.epochs?.length };
 scratch.dispose();
+}
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench-results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'signs-transfer.json'), JSON.stringify(results, null, 1));
+writeFileSync(join(out, `signs-transfer${splitSeed ? `-split${splitSeed}` : ''}.json`), JSON.stringify(results, null, 1));
 console.log(JSON.stringify(results));

@@ -29,6 +29,8 @@ async function make(dropout = 0): Promise<Classifier> {
   return c;
 }
 const weightsOf = (c: Classifier) => c.model.weights.map((w) => Array.from(w.read().dataSync()));
+/** By name: unfreezing reorders model.weights (trainable ones first). */
+const namedWeightsOf = (c: Classifier) => Object.fromEntries(c.model.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
 
 /** An async iterable of batches with dispose(), like createBatches (a fresh pass per loop). */
 function batchesOf(x: tf.Tensor4D, y: tf.Tensor2D, size: number): AsyncIterable<LabeledBatch> & { stepsPerEpoch: number; disposed: number } {
@@ -185,6 +187,64 @@ describe('trainClassifier', () => {
     expect(Array.from(c.model.getLayer('conv1').getWeights()[0]!.dataSync())).toEqual(conv1);
     expect(c.trainingRuns.at(-1)!.kind).toBe('fine-tune');
     tf.dispose([x, y]);
+  });
+
+  /** A head trained on the true colors, then fine-tuned on wrong labels with a large step: validation gets worse. */
+  async function headThenHarmfulFineTune() {
+    const c = await make();
+    const { x, y, labels } = colorData(12, 8, 5);
+    await trainClassifier(c, { train: { x, y, batchSize: 4 }, epochs: 30, learningRate: 0.05, progress: false });
+    const wrongY = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels.map((l) => (l + 1) % 3), 'int32'), 3), 'float32') as tf.Tensor2D);
+    return { c, x, y, wrongY };
+  }
+
+  it('fineTune counts the weights it starts from: when no epoch beats them on validation, it hands them back', async () => {
+    const { c, x, y, wrongY } = await headThenHarmfulFineTune();
+    const before = namedWeightsOf(c);
+    const seen: TrainProgress[] = [];
+    const options = { unfreeze: 2, train: { x, y: wrongY, batchSize: 4 }, validation: { x, y }, epochs: 3, learningRate: 0.05, earlyStopping: { monitor: 'val_loss' as const, patience: 5 }, progress: (p: TrainProgress) => void seen.push(p) };
+    const h = await expectNoLeaks(() => fineTune(c, options), { allowReturned: true });
+    // Every epoch scored worse than the start, so the start is the best and its weights come back, bit for bit.
+    expect(h.start).toBeDefined();
+    expect(Math.min(...h.history.val_loss!)).toBeGreaterThan(h.start!.val_loss);
+    expect(h.bestEpoch).toBe(0);
+    expect(h.bestValue).toBe(h.start!.val_loss);
+    expect(namedWeightsOf(c)).toEqual(before);
+    expect(c.trainingRuns.at(-1)!.best).toEqual({ monitor: 'val_loss', value: h.start!.val_loss, epoch: 0 });
+    expect(seen[0]).toMatchObject({ phase: 'start', epoch: 0, val_loss: h.start!.val_loss, val_acc: h.start!.val_acc });
+    expect(formatTrainProgress(seen[0]!)).toMatch(/^start .*val_loss \d\.\d{4} val_acc \d\.\d{4}$/);
+    // Switched off (Keras' EarlyStopping): the best epoch's weights come back, worse than the start.
+    const { c: d, x: x2, y: y2, wrongY: w2 } = await headThenHarmfulFineTune();
+    const h2 = await fineTune(d, { ...options, train: { x: x2, y: w2, batchSize: 4 }, validation: { x: x2, y: y2 }, earlyStopping: { monitor: 'val_loss', patience: 5, includeStart: false }, progress: false });
+    expect(h2.start).toBeUndefined();
+    expect(h2.bestEpoch).toBeGreaterThan(0);
+    expect(namedWeightsOf(d)).not.toEqual(before);
+    tf.dispose([x, y, wrongY, x2, y2, w2]);
+  });
+
+  it('includeStart keeps the starting weights across a checkpoint resume; it needs a validation monitor', async () => {
+    const { c, x, y, wrongY } = await headThenHarmfulFineTune();
+    const before = namedWeightsOf(c);
+    const ck = join(dir, 'ck-start');
+    const common = { unfreeze: 2, train: { x, y: wrongY, batchSize: 4 }, validation: { x, y }, learningRate: 0.05, earlyStopping: { monitor: 'val_loss' as const, patience: 5 }, checkpointDir: ck, progress: false };
+    const first = await fineTune(c, { ...common, epochs: 2 });
+    expect(first.bestEpoch).toBe(0);
+    const file = JSON.parse(await readFile(join(ck, 'checkpoint.json'), 'utf8')) as CheckpointFile;
+    expect(file).toMatchObject({ epoch: 2, bestEpoch: 0, best: 'epoch-0000', start: first.start });
+    expect((await readdir(ck)).sort()).toEqual(['checkpoint.json', 'epoch-0000', 'epoch-0002']);
+    // A new process: its classifier holds the last epoch's weights after the resume, then the start's at the end.
+    const resumed = await headThenHarmfulFineTune();
+    const h = await fineTune(resumed.c, { ...common, train: { x: resumed.x, y: resumed.wrongY, batchSize: 4 }, validation: { x: resumed.x, y: resumed.y }, epochs: 3, resume: true });
+    expect(h.resumedFromEpoch).toBe(2);
+    expect(h.bestEpoch).toBe(0);
+    expect(h.start).toEqual(first.start);
+    expect(namedWeightsOf(resumed.c)).toEqual(before);
+    await expect(fineTune(c, { unfreeze: 2, train: { x, y }, epochs: 1, earlyStopping: { monitor: 'loss', includeStart: true }, progress: false })).rejects.toThrow(/includeStart.*validation monitor/s);
+    await expect(fineTune(c, { unfreeze: 2, train: { x, y }, validation: { x, y }, epochs: 1, earlyStopping: { includeStart: 'yes' as never }, progress: false })).rejects.toThrow(InvalidArgumentError);
+    // Head training does not score its random start unless asked.
+    const head = await make();
+    expect((await trainClassifier(head, { train: { x, y }, validation: { x, y }, epochs: 1, earlyStopping: {}, progress: false })).start).toBeUndefined();
+    tf.dispose([x, y, wrongY, resumed.x, resumed.y, resumed.wrongY]);
   });
 });
 

@@ -61,7 +61,8 @@ export interface BatchLogs {
 
 /** What the progress display gets after every batch and at each epoch's end. */
 export interface TrainProgress {
-  phase: 'batch' | 'epoch';
+  /** 'start': the starting weights' validation scores (earlyStopping.includeStart), as epoch 0. */
+  phase: 'start' | 'batch' | 'epoch';
   epoch: number;
   epochs: number;
   batch: number;
@@ -86,6 +87,13 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Put back the best epoch's weights at the end (default true). */
   restoreBest?: boolean;
+  /**
+   * Score the weights training starts from on the validation data first (as "epoch 0") and count them as a
+   * candidate: when no epoch beats them, restoreBest hands them back (Keras' ModelCheckpoint
+   * initial_value_threshold). Needs a validation monitor. Default true in fineTune (fine-tuning never returns
+   * weights that score worse on validation than the head it started from), false in the other loops.
+   */
+  includeStart?: boolean;
 }
 
 export interface TrainClassifierOptions {
@@ -121,8 +129,11 @@ export interface TrainHistory {
   /** Keras' History.history: one value per epoch and metric. */
   history: { loss: number[]; acc: number[]; val_loss?: number[]; val_acc?: number[] };
   monitor: Monitor;
+  /** The epoch whose weights the model holds when restoreBest applies; 0: the starting weights (includeStart). */
   bestEpoch: number;
   bestValue: number;
+  /** The starting weights' validation scores, when includeStart measured them. */
+  start?: { val_loss: number; val_acc: number };
   stoppedEarly: boolean;
   aborted: boolean;
   resumedFromEpoch: number;
@@ -139,6 +150,9 @@ export interface FineTuneOptions extends Omit<TrainClassifierOptions, 'learningR
   /** Let unfrozen batch-norm layers train (default false: they stay in inference mode, as Keras' examples). */
   trainBatchNorm?: boolean;
 }
+
+/** checkpointDir's folder of the starting weights (earlyStopping.includeStart with restoreBest). */
+const START_FOLDER = 'epoch-0000';
 
 /** checkpoint.json */
 export interface CheckpointFile {
@@ -158,6 +172,8 @@ export interface CheckpointFile {
   wait: number;
   optimizer: { name: string; variables: number; weights: tf.io.WeightsManifestEntry[] } | null;
   history: EpochLogs[];
+  /** The starting weights' validation scores (includeStart); their model is in `epoch-0000`. */
+  start?: { val_loss: number; val_acc: number };
   labels: string[];
   savedAt: string;
 }
@@ -179,6 +195,7 @@ function fmtSeconds(s: number | undefined): string {
 /** The one line the default display prints, e.g. `epoch 2/5 batch 7/20 loss 0.412 acc 0.875 31.2 img/s ETA 1m05s`. */
 export function formatTrainProgress(p: TrainProgress): string {
   const val = p.val_loss !== undefined ? ` val_loss ${p.val_loss.toFixed(4)} val_acc ${(p.val_acc ?? NaN).toFixed(4)}` : '';
+  if (p.phase === 'start') return `start (the weights training begins from):${val}`;
   return `epoch ${p.epoch}/${p.epochs} batch ${p.batch}${p.batches ? `/${p.batches}` : ''} loss ${p.loss.toFixed(4)} acc ${p.acc.toFixed(4)}${val} ${p.imagesPerSecond.toFixed(1)} img/s ETA ${fmtSeconds(p.etaSeconds)}`;
 }
 
@@ -189,11 +206,11 @@ export function terminalTrainProgress(stream: { isTTY?: boolean; write(text: str
     if (!stream) return;
     const now = Date.now();
     if (stream.isTTY) {
-      if (p.phase === 'epoch') stream.write(`\r${formatTrainProgress(p)}\x1b[K\n`);
+      if (p.phase !== 'batch') stream.write(`\r${formatTrainProgress(p)}\x1b[K\n`);
       else if (now - last >= 100) stream.write(`\r${formatTrainProgress(p)}\x1b[K`);
       else return;
       last = now;
-    } else if (p.phase === 'epoch') {
+    } else if (p.phase !== 'batch') {
       stream.write(`${formatTrainProgress(p)}\n`);
     }
   };
@@ -374,7 +391,7 @@ async function loadModelWeights(model: tfl.LayersModel, dir: string): Promise<vo
 }
 
 /** The shared loop of trainClassifier, fineTune and trainHeadOnFeatures. */
-export async function runTraining(classifier: Classifier, spec: LoopSpec, options: TrainClassifierOptions, defaultLearningRate: number): Promise<TrainHistory> {
+export async function runTraining(classifier: Classifier, spec: LoopSpec, options: TrainClassifierOptions, defaultLearningRate: number, defaultIncludeStart = false): Promise<TrainHistory> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', '{ train, epochs, ... }', describeValue(options));
   if (classifier.isDisposed) throw new InvalidArgumentError('classifier', 'a live classifier', 'a disposed one');
   checkData(options.train, 'options.train');
@@ -397,6 +414,11 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
   if (!Number.isInteger(patience) || patience < 0) throw new InvalidArgumentError('options.earlyStopping.patience', 'an integer >= 0', describeValue(patience));
   const minDelta = es?.minDelta ?? 0;
   const restoreBest = es ? (es.restoreBest ?? true) : false;
+  if (es?.includeStart !== undefined && typeof es.includeStart !== 'boolean') throw new InvalidArgumentError('options.earlyStopping.includeStart', 'true or false', describeValue(es.includeStart));
+  if (es?.includeStart === true && !monitor.startsWith('val_')) {
+    throw new InvalidArgumentError('options.earlyStopping.includeStart', "true only with a validation monitor ('val_loss' or 'val_acc')", `monitor '${monitor}'`, 'Pass validation data and monitor val_loss or val_acc: training-set scores of the start and of an epoch are not comparable.');
+  }
+  const includeStart = es !== undefined && (es.includeStart ?? (defaultIncludeStart && monitor.startsWith('val_')));
   if (options.resume && !options.checkpointDir) throw new InvalidArgumentError('options.resume', 'true only with options.checkpointDir', 'true');
   if (options.checkpointDir !== undefined && (typeof options.checkpointDir !== 'string' || options.checkpointDir.length === 0)) throw new InvalidArgumentError('options.checkpointDir', 'a folder path', describeValue(options.checkpointDir));
   const seed = options.seed ?? 0;
@@ -413,6 +435,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
   let bestEpoch = 0;
   let wait = 0;
   let best: Map<tfl.LayerVariable, tf.Tensor> | undefined;
+  let start: { val_loss: number; val_acc: number } | undefined;
   const dir = options.checkpointDir;
   const started = Date.now();
 
@@ -446,6 +469,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
         bestEpoch = ck.bestEpoch ?? 0;
         wait = ck.wait ?? 0;
         history.push(...ck.history);
+        if (ck.start) start = ck.start;
         if (restoreBest && ck.best && bestEpoch !== startEpoch) {
           const current = snapshot(classifier.model);
           await loadModelWeights(classifier.model, path.join(dir, ck.best));
@@ -462,6 +486,24 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
       else await adaptFromTrainingData(classifier, spec, options.train, seed, options.signal);
     }
     const resumedFromEpoch = startEpoch;
+    if (includeStart && startEpoch === 0 && !options.signal?.aborted) {
+      const v = await evaluate(spec, options.validation!, classes, activation, 'options.validation', options.signal);
+      const value = monitor === 'val_loss' ? v.loss : v.acc;
+      if (v.count > 0 && Number.isFinite(value)) {
+        start = { val_loss: v.loss, val_acc: v.acc };
+        bestValue = value;
+        bestEpoch = 0;
+        if (restoreBest) {
+          best = snapshot(spec.model);
+          if (dir) {
+            const { fs, path } = await node();
+            await fs.mkdir(dir, { recursive: true });
+            await classifier.model.save(fileSystem(path.join(dir, START_FOLDER)));
+          }
+        }
+        progress?.({ phase: 'start', epoch: 0, epochs, batch: 0, loss: NaN, acc: NaN, ...start, imagesPerSecond: 0 });
+      }
+    }
     let images = 0;
     let trainSeconds = 0;
     let aborted = false;
@@ -549,7 +591,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
         wait++;
         if (es && wait > patience) stoppedEarly = true;
       }
-      if (dir) await saveCheckpoint(dir, classifier, { spec, epoch: epoch + 1, monitor, bestEpoch, bestValue, wait, optimizer, optimizerName, variables: varList.length, history, keepBest: restoreBest });
+      if (dir) await saveCheckpoint(dir, classifier, { spec, epoch: epoch + 1, monitor, bestEpoch, bestValue, wait, optimizer, optimizerName, variables: varList.length, history, keepBest: restoreBest, ...(start ? { start } : {}) });
       progress?.({ phase: 'epoch', epoch: epoch + 1, epochs, batch, ...(known ? { batches: known } : {}), loss: logs.loss, acc: logs.acc, ...(logs.val_loss !== undefined ? { val_loss: logs.val_loss, val_acc: logs.val_acc! } : {}), imagesPerSecond: logs.imagesPerSecond, etaSeconds: (trainSeconds / Math.max(1, epoch + 1 - startEpoch)) * (epochs - epoch - 1) });
       await options.callbacks?.onEpochEnd?.(epoch + 1, logs);
     }
@@ -564,6 +606,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
       monitor,
       bestEpoch,
       bestValue,
+      ...(start ? { start } : {}),
       stoppedEarly,
       aborted,
       resumedFromEpoch,
@@ -578,7 +621,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
       trainableLayers,
       trainableParams: classifier.trainableParams(),
       final: lastLogs ? Object.fromEntries(Object.entries(lastLogs).filter(([k, v]) => typeof v === 'number' && ['loss', 'acc', 'val_loss', 'val_acc'].includes(k))) : {},
-      ...(bestEpoch ? { best: { monitor, value: bestValue, epoch: bestEpoch } } : {}),
+      ...(Number.isFinite(bestValue) ? { best: { monitor, value: bestValue, epoch: bestEpoch } } : {}),
       seconds: out.seconds,
       finishedAt: new Date().toISOString(),
     });
@@ -593,7 +636,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
 async function saveCheckpoint(
   dir: string,
   classifier: Classifier,
-  s: { spec: LoopSpec; epoch: number; monitor: Monitor; bestEpoch: number; bestValue: number; wait: number; optimizer: tf.Optimizer; optimizerName: string; variables: number; history: EpochLogs[]; keepBest: boolean },
+  s: { spec: LoopSpec; epoch: number; monitor: Monitor; bestEpoch: number; bestValue: number; wait: number; optimizer: tf.Optimizer; optimizerName: string; variables: number; history: EpochLogs[]; keepBest: boolean; start?: { val_loss: number; val_acc: number } },
 ): Promise<void> {
   const { fs, path } = await node();
   await fs.mkdir(dir, { recursive: true });
@@ -607,7 +650,16 @@ async function saveCheckpoint(
   const opt = await s.optimizer.getWeights();
   const encoded = await tf.io.encodeWeights(opt);
   await writeFileAtomic(path.join(dir, last, 'optimizer.bin'), new Uint8Array(encoded.data as ArrayBuffer));
-  const best = s.keepBest && s.bestEpoch > 0 ? (s.bestEpoch === s.epoch ? last : previous?.best && previous.bestEpoch === s.bestEpoch ? previous.best : undefined) : undefined;
+  const best =
+    s.keepBest && Number.isFinite(s.bestValue)
+      ? s.bestEpoch === s.epoch
+        ? last
+        : s.bestEpoch === 0 && s.start
+          ? START_FOLDER
+          : previous?.best && previous.bestEpoch === s.bestEpoch
+            ? previous.best
+            : undefined
+      : undefined;
   const ck: CheckpointFile = {
     format: 'cnn-transfer-checkpoint',
     version: 1,
@@ -621,6 +673,7 @@ async function saveCheckpoint(
     wait: s.wait,
     optimizer: { name: s.optimizerName, variables: s.variables, weights: encoded.specs },
     history: s.history,
+    ...(s.start ? { start: s.start } : {}),
     labels: [...classifier.labels],
     savedAt: new Date().toISOString(),
   };
@@ -652,13 +705,16 @@ export async function trainClassifier(classifier: Classifier, options: TrainClas
 
 /**
  * Fine-tuning (the Keras guide's second phase): unfreezes the top `unfreeze` backbone layers with weights and
- * trains with a small learning rate (default 1e-5), batch-norm layers kept in inference mode.
+ * trains with a small learning rate (default 1e-5), batch-norm layers kept in inference mode. With validation
+ * data and earlyStopping, the weights it starts from are scored first and count as a candidate
+ * (`earlyStopping.includeStart`, default true here): if no epoch beats the head on validation, the head's
+ * weights come back (`bestEpoch` 0).
  */
 export async function fineTune(classifier: Classifier, options: FineTuneOptions): Promise<TrainHistory> {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', '{ unfreeze, train, ... }', describeValue(options));
   classifier.unfreezeTop(options.unfreeze, { trainBatchNorm: options.trainBatchNorm ?? false });
   const { unfreeze: _u, trainBatchNorm: _t, ...rest } = options;
-  return runTraining(classifier, pictureSpec(classifier, 'fine-tune'), rest, 1e-5);
+  return runTraining(classifier, pictureSpec(classifier, 'fine-tune'), rest, 1e-5, true);
 }
 
 /** @internal For feature-cache training. */
