@@ -39,6 +39,10 @@ train options:
   --fine-tune-epochs <n>   fine-tuning epochs after the head (default 0: none)
   --unfreeze <n>           backbone layers with weights to fine-tune, from the top (default 2)
   --fine-tune-lr <rate>    fine-tuning learning rate (default 1e-5)
+  --patience <n>           early stopping: stop a phase after n epochs without a better --monitor on the
+                           validation split and keep its best epoch's weights; fine-tuning keeps the head's
+                           weights when no fine-tuning epoch beats them (default: no early stopping)
+  --monitor <m>            val_loss (default) or val_acc, for --patience
   --augment                random crop/zoom, rotation, brightness and contrast on training pictures
   --cache-features         compute backbone features once, train the head on them (default: on unless --augment;
                            --no-cache-features trains on pictures every epoch)
@@ -70,7 +74,7 @@ Examples:
 
 /** Which options each command takes (a stray one is a usage error, not silently ignored). */
 const ALLOWED: Record<string, readonly string[]> = {
-  train: ['backbone', 'cut', 'weights', 'alpha', 'pooling', 'size', 'epochs', 'lr', 'fine-tune-epochs', 'unfreeze', 'fine-tune-lr', 'augment', 'cache-features', 'normalize', 'balanced', 'val', 'test', 'seed', 'batch-size', 'dropout', 'hidden', 'out'],
+  train: ['backbone', 'cut', 'weights', 'alpha', 'pooling', 'size', 'epochs', 'lr', 'fine-tune-epochs', 'unfreeze', 'fine-tune-lr', 'patience', 'monitor', 'augment', 'cache-features', 'normalize', 'balanced', 'val', 'test', 'seed', 'batch-size', 'dropout', 'hidden', 'out'],
   predict: ['top'],
   eval: ['out', 'batch-size'],
 };
@@ -91,6 +95,8 @@ function parse() {
       'fine-tune-epochs': { type: 'string' },
       unfreeze: { type: 'string' },
       'fine-tune-lr': { type: 'string' },
+      patience: { type: 'string' },
+      monitor: { type: 'string' },
       augment: { type: 'boolean' },
       'cache-features': { type: 'boolean' },
       normalize: { type: 'boolean' },
@@ -130,6 +136,10 @@ async function run(): Promise<number> {
     if (val + test >= 1) throw new UsageError(`--val + --test must leave pictures to train on, got ${val} + ${test}`);
     const augment = v.augment ?? false;
     if (augment && v['cache-features'] === true) throw new UsageError('--cache-features does not combine with --augment: augmented pictures give new features every epoch');
+    if (v.monitor !== undefined && v.patience === undefined) throw new UsageError('--monitor goes with --patience (early stopping)');
+    const monitor = (v.monitor ?? 'val_loss') as 'val_loss' | 'val_acc';
+    if (!['val_loss', 'val_acc'].includes(monitor)) throw new UsageError(`--monitor must be val_loss or val_acc, got '${monitor}'`);
+    if (v.patience !== undefined && val === 0) throw new UsageError('--patience watches the validation split: keep --val above 0');
     const pooling = v.pooling ?? 'avg';
     if (pooling !== 'avg' && pooling !== 'max') throw new UsageError(`--pooling must be avg or max, got '${pooling}'`);
     const settings = {
@@ -146,6 +156,7 @@ async function run(): Promise<number> {
       fineTuneEpochs: intOption('fine-tune-epochs', v['fine-tune-epochs'] ?? '0', 0),
       fineTuneLearningRate: numberOption('fine-tune-lr', v['fine-tune-lr'] ?? '1e-5', 1e-10, 1),
       unfreeze: intOption('unfreeze', v.unfreeze ?? '2'),
+      earlyStopping: v.patience === undefined ? undefined : { patience: intOption('patience', v.patience, 0), monitor },
       cacheFeatures: v['cache-features'] ?? !augment,
       augment,
       balanced: v.balanced ?? false,

@@ -47,6 +47,8 @@ export interface TrainSettings {
   fineTuneEpochs: number;
   fineTuneLearningRate: number;
   unfreeze: number;
+  /** Early stopping on the validation split for both phases (fineTune also keeps the head when nothing beats it). */
+  earlyStopping?: { patience: number; monitor: 'val_loss' | 'val_acc' } | undefined;
   cacheFeatures: boolean;
   /** Standardize the features before the head (createClassifier's normalize). */
   normalize: boolean;
@@ -87,7 +89,7 @@ export async function train(s: TrainSettings, log: (line: string) => void) {
       return b;
     };
     const weights = s.balanced ? { classWeights: classWeights(split.train, numClasses) } : {};
-    const common = { progress: s.progress, seed: s.seed, ...weights };
+    const common = { progress: s.progress, seed: s.seed, ...weights, ...(s.earlyStopping && split.val.length > 0 ? { earlyStopping: s.earlyStopping } : {}) };
     const trainBatches = batches(split.train, true, s.augment);
     const valBatches = split.val.length > 0 ? batches(split.val, false) : undefined;
 
@@ -118,6 +120,9 @@ export async function train(s: TrainSettings, log: (line: string) => void) {
       log(`fine-tuning the top ${s.unfreeze} backbone layers with weights for ${epochs(s.fineTuneEpochs)} (lr ${s.fineTuneLearningRate})`);
       tuned = await fineTune(classifier, { unfreeze: s.unfreeze, learningRate: s.fineTuneLearningRate, epochs: s.fineTuneEpochs, train: trainBatches, ...(valBatches ? { validation: valBatches } : {}), ...common });
       log(`  fine-tune: ${epochLine(tuned)} in ${tuned.seconds.toFixed(1)} s`);
+      if (tuned.start && tuned.bestEpoch === 0) {
+        log(`  no fine-tuning epoch beat the head on ${tuned.monitor} (${tuned.start[tuned.monitor as 'val_loss' | 'val_acc'].toFixed(4)}): kept the head's weights`);
+      }
     }
 
     // 3. Test split, bundle, pictures.
@@ -181,11 +186,19 @@ function epochLine(h: TrainHistory): string {
   const last = h.epochs.at(-1);
   if (!last) return 'no epochs';
   const val = last.val_acc !== undefined ? `, val loss ${last.val_loss?.toFixed(3)} acc ${percent(last.val_acc)}` : '';
-  return `${epochs(h.epochs.length)}, loss ${last.loss.toFixed(3)} acc ${percent(last.acc)}${val}${h.stoppedEarly ? ' (stopped early)' : ''}`;
+  const best = Number.isFinite(h.bestValue) && h.bestEpoch > 0 && h.bestEpoch !== last.epoch ? `; kept epoch ${h.bestEpoch} (best ${h.monitor} ${h.bestValue.toFixed(4)})` : '';
+  return `${epochs(h.epochs.length)}, loss ${last.loss.toFixed(3)} acc ${percent(last.acc)}${val}${h.stoppedEarly ? ' (stopped early)' : ''}${best}`;
 }
 
 function runSummary(h: TrainHistory, kind: string) {
-  return { kind, epochs: h.epochs.length, seconds: h.seconds, final: h.epochs.at(-1) ?? null };
+  return {
+    kind,
+    epochs: h.epochs.length,
+    seconds: h.seconds,
+    final: h.epochs.at(-1) ?? null,
+    ...(Number.isFinite(h.bestValue) ? { best: { monitor: h.monitor, value: h.bestValue, epoch: h.bestEpoch } } : {}),
+    ...(h.start ? { start: h.start } : {}),
+  };
 }
 
 /** Head and fine-tune histories as one curve per metric (fine-tune epochs follow the head's). */
