@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { BACKEND_NAMES, ready, type BackendName } from '@cnn/ops';
+import { BACKEND_NAMES, isSoftwareRenderer, ready, webglRenderer, type BackendName } from '@cnn/ops';
 import { initDetection } from './detection.js';
 import { initFaceMatching } from './face-matching.js';
 import { byId, errorMessage } from './dom.js';
@@ -21,14 +21,6 @@ declare global {
   interface Window {
     __playground?: { numTensors: () => number; backend: () => string };
   }
-}
-
-/** The WebGL renderer's name, when the browser tells it (e.g. 'ANGLE (Google, Vulkan (SwiftShader ...))'). */
-function webglRenderer(): string {
-  const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
-  if (!gl) return '';
-  const info = gl.getExtension('WEBGL_debug_renderer_info');
-  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
 }
 
 function showError(message: string): void {
@@ -56,9 +48,10 @@ async function main(): Promise<void> {
         return li;
       }),
     );
-    // SwiftShader is WebGL drawn by the CPU: wasm is then much faster (a detection 0.1 s instead of 3 s).
+    // ready() skips a CPU-drawn WebGL (SwiftShader) on its own; asked for with ?backend=webgl, say what it costs
+    // (a detection takes 3 s instead of 0.1 s on wasm).
     const renderer = info.backend === 'webgl' ? webglRenderer() : '';
-    if (/swiftshader|llvmpipe|software/i.test(renderer)) {
+    if (isSoftwareRenderer(renderer)) {
       const hint = document.createElement('p');
       const link = document.createElement('a');
       link.href = '?backend=wasm';

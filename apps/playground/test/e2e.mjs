@@ -65,8 +65,9 @@ mkdirSync(pictures, { recursive: true });
 console.log('… vite build');
 await build({ configFile: join(app, 'vite.config.ts'), logLevel: 'error' });
 const server = await serveStatic(join(app, 'dist'));
-// Two browsers: one without WebGL (this machine has no GPU, and SwiftShader's CPU WebGL is ~10x slower than
-// wasm), where ready() falls back to wasm and every demo runs; one with SwiftShader WebGL for webgl checks.
+// Two browsers: one without WebGL (this machine has no GPU), where ready() falls back to wasm and every demo
+// runs; one with SwiftShader WebGL (drawn by the CPU, ~10x slower than wasm), which ready() skips on its own and
+// the page uses when asked with ?backend=webgl, for the webgl checks.
 const browser = await chromium.launch(chromiumLaunchOptions({ webgl: false }));
 const webglBrowser = await chromium.launch(chromiumLaunchOptions({ webgl: true }));
 const pageErrors = [];
@@ -364,9 +365,14 @@ try {
   });
 
   await phase('webgl (SwiftShader) backend', async () => {
-    const gl = await open('', webglBrowser);
+    const auto = await open('', webglBrowser);
+    const chosen = await auto.getAttribute('#backend', 'data-backend');
+    const skipped = await auto.$eval('#backend-attempts li[data-backend="webgl"]', (li) => li.textContent).catch(() => '');
+    check('with only SwiftShader WebGL, ready() skips it for wasm and the attempts say why', chosen === 'wasm' && /skipped: .*SwiftShader/.test(skipped), `${chosen}; ${skipped}`);
+    await auto.close();
+    const gl = await open('?backend=webgl', webglBrowser);
     const backend = await gl.getAttribute('#backend', 'data-backend');
-    check('with WebGL available, ready() picks webgl', backend === 'webgl', await gl.textContent('#backend-reason'));
+    check('?backend=webgl starts webgl there', backend === 'webgl', await gl.textContent('#backend-reason'));
     const hint = (await gl.$('#backend-hint')) ? await gl.textContent('#backend-hint') : '';
     check('the page says that SwiftShader WebGL runs on the CPU and links to ?backend=wasm', /SwiftShader/i.test(hint) && (await gl.getAttribute('#backend-hint a', 'href')) === '?backend=wasm', hint);
     if (backend !== 'webgl') return;

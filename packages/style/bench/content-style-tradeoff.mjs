@@ -7,7 +7,7 @@
  * setting can cross. Prints every `every`-th step: content share, style fall, and each style layer's cost and fall.
  * Needs CNN_WEIGHTS_PATH / CNN_DATA_PATH (../shared). Appends to bench-results/content-style-tradeoff.json.
  * Usage: node bench/content-style-tradeoff.mjs [--size 128] [--steps 300] [--optimizer adam|lbfgs] [--noise 63.75]
- *        [--every 50] [--beta 40] alpha [alpha ...]
+ *        [--every 50] [--beta 40] [--pooling max|avg] alpha [alpha ...]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,6 +27,7 @@ const { values, positionals } = parseArgs({
     noise: { type: 'string' },
     every: { type: 'string', default: '50' },
     beta: { type: 'string', default: '40' },
+    pooling: { type: 'string', default: 'max' },
   },
 });
 const size = Number(values.size);
@@ -37,7 +38,7 @@ const file = join(out, 'content-style-tradeoff.json');
 const results = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : { runs: [] };
 
 const info = await ready({ backend: 'wasm' });
-const features = await vggFeatures(BLOCKS_1_3);
+const features = await vggFeatures({ ...BLOCKS_1_3, pooling: values.pooling });
 const { content, style } = await loadStylePair(size);
 const reference = tf.tidy(() => contentCost(features.extract(content).content, features.extract(style).content).dataSync()[0] * ACTIVATION_SCALE ** 2);
 const share = (c) => `${((100 * c) / reference).toFixed(1)}%`;
@@ -58,8 +59,8 @@ for (const alpha of alphas) {
   });
   const f = r.losses[0];
   const l = r.losses.at(-1);
-  console.log(`α ${alpha}, β ${options.beta}, ${options.optimizer}, ${options.iterations} steps at ${size} px: content ${share(l.content)} of J_content(C, S), style ÷${(f.style / l.style).toFixed(1)}, ${r.seconds.toFixed(0)} s`);
-  results.runs.push({ date: new Date().toISOString(), backend: info.backend, size, ...options, contentShare: l.content / reference, styleFall: f.style / l.style, initialContentShare: f.content / reference, seconds: r.seconds });
+  console.log(`α ${alpha}, β ${options.beta}, ${options.optimizer}, ${options.iterations} steps at ${size} px, ${values.pooling} pooling: content ${share(l.content)} of J_content(C, S), style ÷${(f.style / l.style).toFixed(1)}, ${r.seconds.toFixed(0)} s`);
+  results.runs.push({ date: new Date().toISOString(), backend: info.backend, size, pooling: values.pooling, ...options, contentShare: l.content / reference, styleFall: f.style / l.style, initialContentShare: f.content / reference, seconds: r.seconds });
   writeFileSync(file, JSON.stringify(results, null, 1));
   r.image.dispose();
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendUnavailableError, InvalidArgumentError } from '../errors/errors.js';
-import { describeBackend, ready } from './backend.js';
+import { describeBackend, isSoftwareRenderer, ready, webglRenderer } from './backend.js';
 
 describe('ready()', () => {
   const saved = process.env['CNN_BACKEND'];
@@ -47,5 +47,15 @@ describe('ready()', () => {
     process.env['CNN_BACKEND'] = 'tpu';
     await expect(ready()).rejects.toThrow(/CNN_BACKEND/);
     delete process.env['CNN_BACKEND'];
+  });
+
+  it('knows CPU-drawn WebGL renderers (skipped by the browser order), and has no renderer in Node', () => {
+    for (const r of ['ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)', 'Google SwiftShader', 'llvmpipe (LLVM 15.0.6, 256 bits)', 'Mesa softpipe', 'ANGLE (Microsoft, Microsoft Basic Render Driver Direct3D11)']) {
+      expect(isSoftwareRenderer(r), r).toBe(true);
+    }
+    for (const r of ['ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)', 'Apple M1', 'Mali-G78', 'Adreno (TM) 650', 'Mesa Intel(R) UHD Graphics 620 (KBL GT2)', '']) {
+      expect(isSoftwareRenderer(r), r).toBe(false);
+    }
+    expect(webglRenderer()).toBe('');
   });
 });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { conv2d, decodeImage, detectEdges, maxPool, ready, WASM_TRAINING_KERNELS } from '@cnn/ops';
+import { conv2d, decodeImage, detectEdges, isSoftwareRenderer, maxPool, ready, WASM_TRAINING_KERNELS, webglRenderer } from '@cnn/ops';
 
 type Check = { name: string; ok: boolean; detail?: string };
 const checks: Check[] = [];
@@ -18,6 +18,17 @@ async function main() {
   check('ready() picks a browser backend in order webgpu > webgl > wasm > cpu and says why', ['webgpu', 'webgl', 'wasm'].includes(auto.backend) && auto.platform === 'browser', `${auto.backend}: ${auto.reason}; tried ${auto.attempts.map((a) => `${a.backend}=${a.ok ? 'ok' : a.reason}`).join(', ')}`);
   const y = tf.tidy(() => conv2d(tf.ones([1, 9, 8, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, { strides: 3, padding: 'same' }).dataSync());
   check(`conv2d on ${auto.backend}`, Array.from(y).every((v) => v === 4), Array.from(y).join(','));
+  // This Chromium has no GPU: its WebGL is SwiftShader (drawn by the CPU), which the automatic order skips.
+  const renderer = webglRenderer();
+  if (isSoftwareRenderer(renderer)) {
+    const skipped = auto.attempts.find((a) => a.backend === 'webgl');
+    check('a CPU-drawn WebGL is skipped by the automatic choice, with the renderer named', auto.backend !== 'webgl' && skipped?.ok === false && skipped.reason.includes(renderer), `${renderer}; ${skipped?.reason}`);
+    const gl = await ready({ backend: 'webgl' });
+    const z = tf.tidy(() => conv2d(tf.ones([1, 9, 8, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, { strides: 3, padding: 'same' }).dataSync());
+    check('asked for by name, that WebGL still starts and computes', gl.backend === 'webgl' && Array.from(z).every((v) => v === 4), Array.from(z).join(','));
+  } else {
+    check('WebGL renderer (not a software one)', true, renderer || 'no WebGL');
+  }
 
   const wasm = await ready({ backend: 'wasm' });
   check('wasm backend starts in the browser with the training kernels', wasm.backend === 'wasm' && WASM_TRAINING_KERNELS.every((k) => tf.getKernel(k, 'wasm') != null), `simd ${wasm.simd}, threads ${wasm.threads}`);
