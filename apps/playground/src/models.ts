@@ -2,33 +2,18 @@
  * The models of the demos, loaded once from the files vite.config.ts serves next to the page (the weights
  * @cnn/yolo ships, face-api's for @cnn/face), with the packages' own functions: no model code lives here.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fetchWeights } from '@cnn/ops';
-import {
-  FACE_LANDMARK_MODEL,
-  FACE_RECOGNITION_MODEL,
-  FaceEmbedder,
-  FaceLandmarker,
-  FacePipeline,
-  faceLandmark68Net,
-  faceRecognitionNet,
-  setFaceLandmarkWeights,
-  setFaceRecognitionWeights,
-} from '@cnn/face';
-import { createDetector, createFaceDetector, setTinyFaceDetectorWeights, tinyFaceDetector, type Detector, type DetectorFile, type FaceDetector } from '@cnn/yolo';
+import { FacePipeline, createFaceEmbedder, createFaceLandmarker, type FaceEmbedder, type FaceLandmarker } from '@cnn/face';
+import { createDetector, createFaceDetector, type Detector, type DetectorFile, type FaceDetector } from '@cnn/yolo';
 import { randomMultiScaleFeatures, type VggFeatures } from '@cnn/style';
-import { buildWithWeights } from '@cnn/architectures';
 
 /** A file served beside the page (vite.config.ts RUNTIME_FILES), as an absolute URL. */
 export const pageUrl = (path: string): string => new URL(path, document.baseURI).href;
 
 export const SHAPES_DETECTOR_DIR = 'models/shapes-detector/';
-export const FACE_DETECTOR_MANIFEST = 'models/tiny-face-detector/tiny_face_detector_model-weights_manifest.json';
+export const FACE_DETECTOR_DIR = 'models/tiny-face-detector/';
 /** face-api's weights manifests (and .bin files) for @cnn/face's landmark and recognition nets. */
 export const FACE_API_DIR = 'models/face-api/';
-export const FACE_LANDMARK_MANIFEST = `${FACE_API_DIR}${FACE_LANDMARK_MODEL}-weights_manifest.json`;
-export const FACE_RECOGNITION_MANIFEST = `${FACE_API_DIR}${FACE_RECOGNITION_MODEL}-weights_manifest.json`;
 
 const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   let pending: Promise<T> | undefined;
@@ -50,22 +35,17 @@ export const shapesDetector = once(async (): Promise<Detector> => {
   return createDetector(model, { anchors: file.anchors, labels: file.labels, inputSize: file.inputSize }, file.info);
 });
 
-/**
- * A package's network (`build`) with the weights of a manifest fetched by @cnn/ops (`set` is the package's
- * setter, which checks names and shapes); the fetched tensors are freed either way.
- */
-async function withWeights(manifest: string, build: () => tfl.LayersModel, set: (model: tfl.LayersModel, weights: tf.NamedTensorMap) => void): Promise<tfl.LayersModel> {
-  return buildWithWeights(fetchWeights(pageUrl(manifest)), build, set);
-}
+// The packages' loaders take the URL of a folder serving the weights (fetched by @cnn/ops, names and shapes
+// checked by each package's setter), as they take a folder on disk in Node.
 
-/** face-api's tiny face detector: @cnn/yolo's network with the shipped weights fetched by @cnn/ops. */
-export const faceDetector = once(async (): Promise<FaceDetector> => createFaceDetector({ model: await withWeights(FACE_DETECTOR_MANIFEST, tinyFaceDetector, setTinyFaceDetectorWeights) }));
+/** face-api's tiny face detector: @cnn/yolo's network with the weights @cnn/yolo ships. */
+export const faceDetector = once(async (): Promise<FaceDetector> => createFaceDetector({ weightsPath: pageUrl(FACE_DETECTOR_DIR) }));
 
 /** @cnn/face's 68-point landmark net with face-api's weights. */
-export const faceLandmarker = once(async (): Promise<FaceLandmarker> => new FaceLandmarker(await withWeights(FACE_LANDMARK_MANIFEST, faceLandmark68Net, setFaceLandmarkWeights)));
+export const faceLandmarker = once(async (): Promise<FaceLandmarker> => createFaceLandmarker({ weightsPath: pageUrl(FACE_API_DIR) }));
 
-/** @cnn/face's face descriptor net (dlib's ResNet) with face-api's weights (raw: the setter folds their scale layers). */
-export const faceEmbedder = once(async (): Promise<FaceEmbedder> => new FaceEmbedder(await withWeights(FACE_RECOGNITION_MANIFEST, faceRecognitionNet, setFaceRecognitionWeights)));
+/** @cnn/face's face descriptor net (dlib's ResNet) with face-api's weights (the setter folds their scale layers). */
+export const faceEmbedder = once(async (): Promise<FaceEmbedder> => createFaceEmbedder({ weightsPath: pageUrl(FACE_API_DIR) }));
 
 /**
  * @cnn/face's pipeline (detect, 68 landmarks, dlib face chip, 128-number descriptor) over the three nets

@@ -12,6 +12,7 @@ import {
   InvalidArgumentError,
   WeightsMismatchError,
   describeValue,
+  isWeightsUrl,
   readWeightsManifest,
 } from '@cnn/ops';
 
@@ -45,8 +46,8 @@ export async function defaultFaceApiModelDir(): Promise<string> {
 
 /**
  * Reads and dequantizes one face-api model: `path` is a folder holding `<model>-weights_manifest.json` (and
- * its shards), or the manifest's own path; default the installed `@vladmandic/face-api/model/`. The caller
- * disposes the returned tensors.
+ * its shards), or the manifest's own path; default the installed `@vladmandic/face-api/model/`. In a browser
+ * (or for an http URL) `path` is the URL of that folder or manifest, fetched. The caller disposes the tensors.
  */
 export async function readFaceApiWeights(model: string, path?: string): Promise<tf.NamedTensorMap> {
   if (typeof model !== 'string' || model.length === 0) throw new InvalidArgumentError('model', "a face-api model name such as 'face_recognition_model'", describeValue(model));
@@ -54,6 +55,9 @@ export async function readFaceApiWeights(model: string, path?: string): Promise<
     throw new InvalidArgumentError('path', "the weights folder or its manifest's path", describeValue(path));
   }
   const manifestName = `${model}-weights_manifest.json`;
+  if (path === undefined && isWeightsUrl('')) {
+    throw new InvalidArgumentError('path', `the URL of the folder serving face-api's ${manifestName} and ${model}.bin (a browser has no installed ${FACE_API_PACKAGE} to read)`, 'undefined', "e.g. createFacePipeline({ faceApiModelDir: '/models/face-api/' }).");
+  }
   return readWeightsManifest(path ?? (await defaultFaceApiModelDir()), {
     manifestName,
     hint: `Pass the folder holding ${manifestName} and ${model}.bin (e.g. node_modules/${FACE_API_PACKAGE}/model), or the manifest itself.`,

@@ -2,7 +2,7 @@
  * The whole path from a photo to face descriptors: detect (@cnn/yolo's tiny face detector), find 68
  * landmarks, align, embed (dlib's ResNet descriptor):
  *
- *     const faces = await createFacePipeline();
+ *     const faces = await createFacePipeline();   // in a browser: createFacePipeline({ faceApiModelDir: '/models/' })
  *     const found = await faces.describe(photo);          // every face: box, score, landmarks, descriptor
  *     const one = await faces.describeSingle(portrait);    // the most prominent face (enrollment)
  *     faces.dispose();
@@ -15,7 +15,7 @@
  * `flip: true` also embeds each face mirrored and averages the two descriptors (test-time augmentation).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { AbortedError, CnnError, InvalidArgumentError, describeValue, type Box } from '@cnn/ops';
+import { AbortedError, CnnError, InvalidArgumentError, describeValue, isWeightsUrl, type Box } from '@cnn/ops';
 import { createFaceDetector, type DetectFacesOptions, type FaceDetector } from '@cnn/yolo';
 import { alignedFaceCrops, createFaceEmbedder, createFaceLandmarker, cropFaces, type EmbedOptions, type FaceEmbedder, type FaceLandmarker, type LandmarkPoint } from '../net/index.js';
 import { extractFaceChips, type FaceChipOptions } from './chip.js';
@@ -40,7 +40,11 @@ export interface FacePipelineOptions {
   detector?: FaceDetector;
   landmarker?: FaceLandmarker;
   embedder?: FaceEmbedder;
-  /** Folder of face-api's weights for the landmark and recognition nets (default: the installed @vladmandic/face-api). */
+  /**
+   * Folder of face-api's weights for the landmark and recognition nets (default: the installed
+   * @vladmandic/face-api). In a browser, the URL of a folder serving face-api's model files (like face-api.js's
+   * `loadFromUri`): then the tiny face detector's weights (tiny_face_detector_model-*) load from it too.
+   */
   faceApiModelDir?: string;
 }
 
@@ -255,7 +259,9 @@ export async function createFacePipeline(options: FacePipelineOptions = {}): Pro
   readPipelineOptions(options);
   const owned: { dispose(): void }[] = [];
   try {
-    const detector = options.detector ?? (await createFaceDetector({ defaults: { inputSize: 416 } }));
+    const dir = options.faceApiModelDir;
+    // face-api's model folder holds the tiny face detector too; from a URL (a browser) it is the only source.
+    const detector = options.detector ?? (await createFaceDetector({ defaults: { inputSize: 416 }, ...(dir !== undefined && isWeightsUrl(dir) ? { weightsPath: dir } : {}) }));
     if (!options.detector) owned.push(detector);
     const landmarker = options.landmarker ?? (await createFaceLandmarker(options.faceApiModelDir ? { weightsPath: options.faceApiModelDir } : {}));
     if (!options.landmarker) owned.push(landmarker);

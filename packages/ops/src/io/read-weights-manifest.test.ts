@@ -1,11 +1,13 @@
+import { readFile as readFileBytes } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileNotFoundError, UnsafePathError, WeightsMismatchError } from '../errors/errors.js';
+import { FileNotFoundError, InvalidArgumentError, UnsafePathError, WeightsMismatchError, WeightsNotFoundError } from '../errors/errors.js';
 import { ready } from '../backend/index.js';
-import { readWeightsManifest } from './read-weights-manifest.js';
+import { isWeightsUrl, readWeightsManifest } from './read-weights-manifest.js';
 
 let dir: string;
 const manifest = (paths: string[]) => [
@@ -52,5 +54,32 @@ describe('readWeightsManifest', () => {
     await expect(readWeightsManifest(join(dir, 'missing-weights_manifest.json'))).rejects.toThrow(/gone\.bin/);
     await expect(readWeightsManifest(join(dir, 'bad-weights_manifest.json'))).rejects.toThrow(/not valid JSON/);
     await expect(readWeightsManifest('')).rejects.toThrow(/weights folder/);
+  });
+
+  it('fetches an http URL (a folder + manifest name, or the manifest) to the same tensors as the files', async () => {
+    const server = createServer((req, res) => {
+      const name = decodeURIComponent(new URL(req.url!, 'http://x').pathname).replace(/^\/models\//, '');
+      readFileBytes(join(dir, name)).then(
+        (b) => res.writeHead(200).end(b),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/models`;
+    try {
+      expect(isWeightsUrl(base)).toBe(true);
+      expect(isWeightsUrl(dir)).toBe(false);
+      for (const w of [await readWeightsManifest(base, { manifestName: 'm-weights_manifest.json' }), await readWeightsManifest(`${base}/`, { manifestName: 'm-weights_manifest.json' }), await readWeightsManifest(`${base}/m-weights_manifest.json`)]) {
+        expect(Array.from(await w['a/kernel']!.data())).toEqual([1, 2, 3, 4]);
+        expect(Array.from(await w['a/bias']!.data())).toEqual([-1, 0, 1]);
+        tf.dispose(Object.values(w));
+      }
+      await expect(readWeightsManifest(base)).rejects.toThrow(InvalidArgumentError);
+      await expect(readWeightsManifest(base, { manifestName: 'nope-weights_manifest.json' })).rejects.toThrow(WeightsNotFoundError);
+      await expect(readWeightsManifest(`${base}/short-weights_manifest.json`)).rejects.toThrow(WeightsMismatchError);
+      await expect(readWeightsManifest(`${base}/escape-weights_manifest.json`)).rejects.toThrow(UnsafePathError);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

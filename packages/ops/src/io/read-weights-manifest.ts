@@ -4,11 +4,15 @@
  * a model.json). The same checks as `fileSystem().load()`: shard paths stay inside the manifest's folder
  * (UnsafePathError), missing files are a FileNotFoundError naming the manifest, byte counts per group must
  * match (WeightsMismatchError); then `decodeWeightsManifest` dequantizes. The caller disposes the tensors.
- * Node only; in a browser use `fetchWeights(url)`.
+ * An http(s) or blob URL, and any path where there is no file system (a browser, where a relative path is
+ * taken relative to the page), is fetched with `fetchWeights` instead: the same folder + manifest-name rule,
+ * so every loader built on this takes a URL, e.g. `createFaceEmbedder({ weightsPath: '/models/face-api/' })`.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError } from '../errors/errors.js';
 import { describeValue } from '../errors/validate.js';
+import { isNode } from '../backend/backend.js';
+import { fetchWeights } from './fetch-weights.js';
 import { resolveInside } from './safe-path.js';
 import { checkWeightGroupBytes, decodeWeightsManifest, normalizeWeightsManifest } from './weights-manifest.js';
 
@@ -17,12 +21,27 @@ export interface ReadWeightsManifestOptions {
   manifestName?: string;
   /** Added to the "not found" message: where such weights come from. */
   hint?: string;
+  /** URLs only: stops the downloads (an AbortedError). */
+  signal?: AbortSignal;
+}
+
+/** True when `path` is fetched rather than read: an http(s)/blob URL, or any path outside Node. */
+export function isWeightsUrl(path: string): boolean {
+  return /^(https?|blob):/i.test(path) || !isNode();
 }
 
 /** Reads `path` (the manifest itself, or a folder holding `options.manifestName`) and its shards, decoded. */
 export async function readWeightsManifest(path: string, options: ReadWeightsManifestOptions = {}): Promise<tf.NamedTensorMap> {
   if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('path', "a weights folder or a weights manifest's path", describeValue(path));
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', '{ manifestName?, hint? }', describeValue(options));
+  if (isWeightsUrl(path)) {
+    const isManifest = /\.json([?#].*)?$/i.test(path);
+    if (!isManifest && !options.manifestName) {
+      throw new InvalidArgumentError('path', "the URL of a weights manifest (…json), or of its folder together with options.manifestName", describeValue(path));
+    }
+    const url = isManifest ? path : `${path.replace(/\/*$/, '/')}${options.manifestName!}`;
+    return fetchWeights(url, options.signal ? { signal: options.signal } : {});
+  }
   const nodePath = await import('node:path');
   const fs = await import('node:fs/promises');
   const target = nodePath.resolve(path);

@@ -21,6 +21,7 @@ import {
   InvalidArgumentError,
   WeightsMismatchError,
   describeValue,
+  isWeightsUrl,
   readWeightsManifest,
 } from '@cnn/ops';
 import { buildWithWeights } from '@cnn/architectures';
@@ -174,11 +175,14 @@ export async function defaultTinyFaceDetectorDir(): Promise<string> {
  * Reads face-api's weights (a folder holding `tiny_face_detector_model-weights_manifest.json` and its
  * shards, or the manifest's path) and decodes them (uint8 dequantized) through @cnn/ops's manifest checks:
  * shard paths stay inside the folder, byte counts match the manifest. The caller disposes the tensors.
- * Node only; in a browser fetch the files and call @cnn/ops `decodeWeightsManifest` yourself.
+ * `path` may be a URL (a browser: the folder serving those files, or the manifest's URL).
  */
 export async function readTinyFaceDetectorWeights(path?: string): Promise<tf.NamedTensorMap> {
   if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
     throw new InvalidArgumentError('path', "the weights folder or its manifest's path", describeValue(path));
+  }
+  if (path === undefined && isWeightsUrl('')) {
+    throw new InvalidArgumentError('path', `the URL of the folder serving ${TINY_FACE_DETECTOR_MANIFEST} and tiny_face_detector_model.bin (a browser has no installed copy to read)`, 'undefined', "e.g. createFaceDetector({ weightsPath: '/models/tiny-face-detector/' }), or face-api's model folder.");
   }
   return readWeightsManifest(path ?? (await defaultTinyFaceDetectorDir()), {
     manifestName: TINY_FACE_DETECTOR_MANIFEST,
@@ -188,7 +192,7 @@ export async function readTinyFaceDetectorWeights(path?: string): Promise<tf.Nam
 
 /**
  * The pretrained TinyFaceDetector: `tinyFaceDetector(options)` with face-api's weights, read from `path`
- * (a folder or its manifest) or, by default, from the copy shipped in @cnn/yolo. Node only.
+ * (a folder or its manifest; in a browser their URL) or, by default, from the copy shipped in @cnn/yolo (Node).
  */
 export async function loadTinyFaceDetector(path?: string, options: TinyFaceDetectorOptions = {}): Promise<tfl.LayersModel> {
   return buildWithWeights(readTinyFaceDetectorWeights(path), () => tinyFaceDetector(options), setTinyFaceDetectorWeights);
