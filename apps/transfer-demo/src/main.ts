@@ -18,7 +18,7 @@ new softmax head on your classes, optionally fine-tune the top layers at a low l
 Commands:
   train <folder>                 train on an image folder (one subfolder per class), evaluate on its test
                                  split, write the classifier bundle, confusion-matrix.png, learning-curves.png
-  predict <bundle> <image...>    top classes of each picture
+  predict <bundle> <image...>    top classes of each picture (bundle: the folder train wrote, or its http(s) URL)
   eval <bundle> <folder>         accuracy, per-class report and confusion-matrix.png on a labelled folder
 
 train options:

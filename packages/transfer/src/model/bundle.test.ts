@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { FileNotFoundError, encodeImage, ready } from '@cnn/ops';
+import { FileNotFoundError, UnsafePathError, WeightsNotFoundError, encodeImage, ready, writeFileAtomic } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasKerasBatchNormRule } from './batch-norm-rule.js';
@@ -66,5 +67,50 @@ describe('saveClassifier / loadClassifier', () => {
 
   it('a missing folder is a FileNotFoundError', async () => {
     await expect(loadClassifier(join(dir, 'nothing-here'))).rejects.toThrow(FileNotFoundError);
+  });
+
+  it('loads the bundle from its URL (a browser\'s way) with identical predictions; a wrong URL is a clear error', async () => {
+    const c = createClassifier({ backbone: await tinyBackbone(), labels: ['red', 'green', 'blue'], seed: 3 });
+    const { x, y } = colorData(9);
+    await trainClassifier(c, { train: { x, y }, epochs: 2, learningRate: 0.05, progress: false });
+    const out = join(dir, 'served');
+    await saveClassifier(c, out);
+    // A model.json whose shard climbs out of its folder must not be followed.
+    const evil = join(dir, 'evil');
+    await saveClassifier(c, evil);
+    const modelJson = JSON.parse(await readFile(join(evil, 'model.json'), 'utf8'));
+    modelJson.weightsManifest[0].paths = ['../served/model.weights.bin'];
+    await writeFileAtomic(join(evil, 'model.json'), JSON.stringify(modelJson));
+    const server = createServer((req, res) => {
+      const name = new URL(req.url!, 'http://x').pathname.replace(/^\/bundles\//, '');
+      readFile(join(dir, name)).then(
+        (b) => res.writeHead(200).end(b),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/bundles`;
+    try {
+      const before = tf.memory().numTensors;
+      const fromFolder = await loadClassifier(out);
+      const fromUrl = await loadClassifier(`${base}/served`);
+      expect(fromUrl.labels).toEqual(c.labels);
+      expect(fromUrl.trainingRuns).toEqual(c.trainingRuns);
+      const p1 = fromFolder.predict(x);
+      const p2 = fromUrl.predict(x);
+      expect(Array.from(p2.dataSync())).toEqual(Array.from(p1.dataSync()));
+      tf.dispose([p1, p2]);
+      fromFolder.dispose();
+      fromUrl.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      await expect(loadClassifier(`${base}/nothing-here/`)).rejects.toThrow(WeightsNotFoundError);
+      await expect(loadClassifier(`${base}/nothing-here/`)).rejects.toThrow(/classifier\.json.*HTTP 404/);
+      await expect(loadClassifier(`${base}/evil`)).rejects.toThrow(UnsafePathError);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await new Promise((r) => server.close(r));
+      c.dispose();
+      tf.dispose([x, y]);
+    }
   });
 });

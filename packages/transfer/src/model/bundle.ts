@@ -7,10 +7,12 @@
  *   classifier.json                    architecture, cut layer, input size, preprocessing, head, training summary
  *
  * classifier.json is written last (atomically): a folder with it is complete. `loadClassifier(dir)` gives back
- * a Classifier whose `classify(picture)` predicts exactly what the saved one did.
+ * a Classifier whose `classify(picture)` predicts exactly what the saved one did; `dir` may also be the URL of
+ * the folder served over http(s) (in a browser, any path is one), e.g. `loadClassifier('/models/signs/')`.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError, describeValue, fileSystem, writeFileAtomic } from '@cnn/ops';
+import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError, WeightsNotFoundError, describeValue, fetchWeights, fileSystem, isWeightsUrl, writeFileAtomic } from '@cnn/ops';
 import { Backbone, type BackboneInfo } from './backbone.js';
 import { Classifier, HEAD_LAYER_PREFIX, type HeadConfig, type TrainingRunSummary } from './classifier.js';
 import { describePreprocessing, readPreprocessing, type Preprocessing } from './preprocessing.js';
@@ -35,20 +37,66 @@ export interface ClassifierFile {
   generatedBy: string;
 }
 
-async function readJson<T>(file: string, what: string): Promise<T> {
-  const { readFile } = await import('node:fs/promises');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotFoundError(file, what, 'Pass the folder saveClassifier() wrote (it holds classifier.json, labels.json and model.json).');
-    throw err;
-  }
+const BUNDLE_HINT = 'Pass the folder saveClassifier() wrote (it holds classifier.json, labels.json and model.json).';
+
+/** Where a bundle's files are read from: a folder on disk, or a URL (fetched). */
+interface BundleSource {
+  /** The file's path or URL, for messages. */
+  where(name: string): string;
+  json<T>(name: string, what: string): Promise<T>;
+  model(): Promise<tfl.LayersModel>;
+}
+
+function parseJson<T>(text: string, where: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (err) {
-    throw new WeightsMismatchError(`'${file}' is not valid JSON (${(err as Error).message}).`);
+    throw new WeightsMismatchError(`'${where}' is not valid JSON (${(err as Error).message}).`);
   }
+}
+
+async function bundleSource(dir: string): Promise<BundleSource> {
+  if (isWeightsUrl(dir)) {
+    const base = new URL(dir.replace(/\/*$/, '/'), (globalThis as { location?: { href?: string } }).location?.href);
+    const where = (name: string) => new URL(name, base).href;
+    const text = async (name: string, what: string) => {
+      const url = where(name);
+      const res = await fetch(url).catch((err: unknown) => {
+        throw new WeightsNotFoundError(url, [url], `Cannot fetch the ${what} '${url}': ${(err as Error)?.message ?? String(err)}.`, { cause: err });
+      });
+      if (!res.ok) throw new WeightsNotFoundError(url, [url], `Cannot fetch the ${what} '${url}': HTTP ${res.status}. Pass the URL of the folder saveClassifier() wrote (it serves classifier.json, labels.json and model.json).`);
+      return res.text();
+    };
+    return {
+      where,
+      json: async <T>(name: string, what: string) => parseJson<T>(await text(name, what), where(name)),
+      // The topology from model.json; the weights through @cnn/ops' fetchWeights (shards must sit beside
+      // model.json, byte counts checked), handed to tfjs as one buffer.
+      model: async () => {
+        const modelJson = parseJson<tf.io.ModelJSON>(await text('model.json', 'model file'), where('model.json'));
+        const weights = await fetchWeights(where('model.json'));
+        try {
+          const { data, specs } = await tf.io.encodeWeights(weights);
+          return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData: data, format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? null }));
+        } finally {
+          tf.dispose(Object.values(weights));
+        }
+      },
+    };
+  }
+  const { join } = await import('node:path');
+  const { readFile } = await import('node:fs/promises');
+  return {
+    where: (name) => join(dir, name),
+    json: async <T>(name: string, what: string) => {
+      const file = join(dir, name);
+      const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'ENOENT' ? new FileNotFoundError(file, what, BUNDLE_HINT) : err;
+      });
+      return parseJson<T>(text, file);
+    },
+    model: () => tfl.loadLayersModel(fileSystem(dir)),
+  };
 }
 
 /** Writes the classifier to `dir` (created if needed; other files in it stay). */
@@ -79,16 +127,19 @@ export async function saveClassifier(classifier: Classifier, dir: string): Promi
   return file;
 }
 
-/** Reads a folder written by saveClassifier. The classifier owns its weights: dispose() it when done. */
+/**
+ * Reads a folder written by saveClassifier: a path on disk, or the folder's URL (http(s); in a browser any
+ * path, relative to the page). The classifier owns its weights: dispose() it when done.
+ */
 export async function loadClassifier(dir: string): Promise<Classifier> {
-  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('dir', 'a folder path', describeValue(dir));
-  const { join } = await import('node:path');
-  const meta = await readJson<ClassifierFile>(join(dir, 'classifier.json'), 'classifier file');
-  if (meta?.format !== 'cnn-transfer-classifier') throw new WeightsMismatchError(`'${join(dir, 'classifier.json')}' is not a @cnn/transfer classifier (format ${describeValue(meta?.format)}).`);
-  const labels = await readJson<string[]>(join(dir, 'labels.json'), 'labels file');
-  if (!Array.isArray(labels) || labels.length !== meta.head.classes) throw new WeightsMismatchError(`'${join(dir, 'labels.json')}' must list ${meta.head.classes} class names, it holds ${describeValue(labels)}.`);
+  if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('dir', 'a folder path or URL', describeValue(dir));
+  const source = await bundleSource(dir);
+  const meta = await source.json<ClassifierFile>('classifier.json', 'classifier file');
+  if (meta?.format !== 'cnn-transfer-classifier') throw new WeightsMismatchError(`'${source.where('classifier.json')}' is not a @cnn/transfer classifier (format ${describeValue(meta?.format)}).`);
+  const labels = await source.json<string[]>('labels.json', 'labels file');
+  if (!Array.isArray(labels) || labels.length !== meta.head.classes) throw new WeightsMismatchError(`'${source.where('labels.json')}' must list ${meta.head.classes} class names, it holds ${describeValue(labels)}.`);
   const preprocessing = readPreprocessing(meta.preprocessing, 'classifier.json preprocessing');
-  const model = await tfl.loadLayersModel(fileSystem(dir));
+  const model = await source.model();
   try {
     const headLayers = model.layers.filter((l) => l.name.startsWith(HEAD_LAYER_PREFIX));
     const first = headLayers[0];
