@@ -77,12 +77,13 @@ results.headOnly = { cutLayer, augmentedCopies: augCaches.length, testAccuracy: 
 t0 = clock();
 // FT_OPT=momentum: SGD with momentum 0.9 (the classic fine-tuning optimizer) instead of Adam; FT_PATIENCE (default 1).
 const ftOptimizer = process.env.FT_OPT === 'momentum' ? tf.train.momentum(ftLr, 0.9) : 'adam';
+// FT_INCLUDE_START=0: the head's weights are not a candidate (the best fine-tuning epoch is kept even when worse).
 // FT_TRAIN_BN=1: the unfrozen batch-norm layers train too (batch statistics, moving averages updated) instead of the Keras rule.
-const ftHistory = await fineTune(classifier, { unfreeze, trainBatchNorm: process.env.FT_TRAIN_BN === '1', learningRate: ftLr, optimizer: ftOptimizer, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment, Number(process.env.FT_BATCH ?? 32)), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: Number(process.env.FT_PATIENCE ?? 1) } });
+const ftHistory = await fineTune(classifier, { unfreeze, trainBatchNorm: process.env.FT_TRAIN_BN === '1', learningRate: ftLr, optimizer: ftOptimizer, epochs: fineTuneEpochs, train: batches(split.train, true, ftAugment, Number(process.env.FT_BATCH ?? 32)), validation: batches(split.val, false), progress: true, earlyStopping: { monitor: 'val_acc', patience: Number(process.env.FT_PATIENCE ?? 1), includeStart: process.env.FT_INCLUDE_START !== '0' } });
 if (typeof ftOptimizer !== 'string') ftOptimizer.dispose();
 ftSeconds = clock() - t0;
 const ftEval = await evaluateClassifier(classifier, batches(split.test, false).epoch(0));
-if (ftHistory.bestEpoch === 0) console.log(`   no fine-tuning epoch beat the head on validation (val_acc ${ftHistory.start.val_acc.toFixed(4)}): the head's weights were kept`);
+if (ftHistory.start && ftHistory.bestEpoch === 0) console.log(`   no fine-tuning epoch beat the head on validation (val_acc ${ftHistory.start.val_acc.toFixed(4)}): the head's weights were kept`);
 console.log(`2. fine-tuned (top ${unfreeze} layers with weights, lr ${ftLr}, ${fineTuneEpochs} epoch(s), val_acc ${ftHistory.history.val_acc?.map((v) => v.toFixed(4)).join(' ')}): test accuracy ${(100 * ftEval.accuracy).toFixed(1)}% (${ftSeconds.toFixed(0)} s)`);
 // Picture by picture: what fine-tuning fixed and broke on the test split (McNemar's exact test).
 const paired = comparePredictions(headEval.yTrue, headEval.yPred, ftEval.yPred);

@@ -10,7 +10,10 @@
  *   ‖a − b‖² = 2r²·(1 − cos) = 2r²·cosine and ‖a/r − b/r‖ = ‖a − b‖ / r, so with r = 1.45 (the descriptors'
  *   typical norm) the euclidean 0.6 corresponds to cosine 0.36 / (2 · 1.45²) = 0.0856 and euclidean-l2
  *   0.6 / 1.45 = 0.4138 (= √(2 · 0.0856)). DeepFace's calibrated 'Dlib' values, 0.07 and 0.4, are close.
- *   Calibrate them on your own pairs with `kFoldVerification` / `verificationMetrics` when it matters.
+ *   Checked on the AT&T faces (bench/thresholds.mjs: dlib chips, 1,800 genuine + 1,800 impostor pairs): accuracy
+ *   at the defaults 98.5% (euclidean), 98.6% (cosine), 98.6% (euclidean-l2); the 10-fold thresholds there are
+ *   0.557, 0.0758 and 0.389 (98.7-98.9%). AT&T is small and gray: calibrate on your own pairs with
+ *   `kFoldVerification` / `verificationMetrics` when it matters.
  */
 import { InvalidArgumentError, describeValue } from '@cnn/ops';
 import { assertMetric, type DistanceMetric } from '../distance.js';
