@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fileSystem, resolveWeights, WeightsMismatchError } from '@cnn/ops';
+import { fetchWeights, fileSystem, InvalidArgumentError, isWeightsUrl, resolveWeights, WeightsMismatchError } from '@cnn/ops';
 import { kerasImagenetWeights, resolveKerasWeights, type KerasImagenetModel } from './imagenet.js';
 import { readKerasH5Layers, readKerasH5Weights, type KerasH5Layer } from './keras-h5.js';
 import type { ResolvedOptions } from './options.js';
@@ -91,9 +91,23 @@ export async function loadKerasWeights(model: tfl.LayersModel, path: string): Pr
 
 /**
  * Loads weights into `model` by name from a Keras .h5 file (save_weights or full model) or a tfjs layers
- * model folder / model.json — a path, or an id found on CNN_WEIGHTS_PATH / in the cache.
+ * model folder / model.json — a path, or an id found on CNN_WEIGHTS_PATH / in the cache. An http(s) URL of a
+ * tfjs model folder or model.json (in a browser: any path, relative to the page) is fetched with @cnn/ops
+ * `fetchWeights` (shards beside model.json, byte counts checked).
  */
 export async function loadWeightsByName(model: tfl.LayersModel, pathOrId: string, options: { allowMissing?: boolean } = {}): Promise<{ assigned: number; unused: string[] }> {
+  if (typeof pathOrId === 'string' && pathOrId.length > 0 && isWeightsUrl(pathOrId)) {
+    if (/\.(h5|hdf5)([?#].*)?$/i.test(pathOrId)) {
+      throw new InvalidArgumentError('pathOrId', 'the URL of a tfjs model folder or model.json (Keras .h5 files are read from disk)', JSON.stringify(pathOrId), 'Convert it (tensorflowjs_converter) or load it in Node.');
+    }
+    const url = /\.json([?#].*)?$/i.test(pathOrId) ? pathOrId : `${pathOrId.replace(/\/*$/, '/')}model.json`;
+    const named = await fetchWeights(url);
+    try {
+      return assignWeightsByName(model, named, options);
+    } finally {
+      tf.dispose(Object.values(named));
+    }
+  }
   const dir = await resolveWeights(pathOrId, { offline: true });
   if (/\.(h5|hdf5)$/i.test(dir)) {
     const named = await readKerasH5Weights(dir);

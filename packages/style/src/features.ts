@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, resolveWeights, WeightsNotFoundError, type ResolveOptions } from '@cnn/ops';
+import { InvalidArgumentError, isWeightsUrl, resolveWeights, WeightsNotFoundError, type ResolveOptions } from '@cnn/ops';
 import { assignWeightsByName, kerasImagenetWeights, loadWeightsByName, readKerasH5Weights, resolveKerasWeights } from '@cnn/architectures';
 
 const BLOCKS = [2, 2, 4, 4, 4];
@@ -21,7 +21,8 @@ export interface VggFeaturesOptions {
   /**
    * 'auto' (default: ImageNet weights when they can be found or fetched, else `randomMultiScaleFeatures` with a
    * notice — measured the better download-free extractor, see bench/offline-features.mjs),
-   * 'imagenet' (an error when they cannot be found), a weights path/id, or 'random'.
+   * 'imagenet' (an error when they cannot be found), a weights path/id, the URL of a tfjs layers model folder
+   * (a browser: e.g. blocks 1-3 of VGG-19 served next to the page), or 'random'.
    */
   weights?: string;
   /** Where the offline-fallback notice goes (default console.warn). */
@@ -140,7 +141,8 @@ export async function vggFeatures(options: VggFeaturesOptions = {}): Promise<Vgg
         tf.dispose(Object.values(named));
       }
     } else if (weights !== 'random') {
-      await resolveWeights(weights, { offline: true, ...options.weightsOptions }); // a clear error if it is not found
+      // A URL (a browser) is fetched by loadWeightsByName; a path or id must be found first (a clear error if not).
+      if (!isWeightsUrl(weights)) await resolveWeights(weights, { offline: true, ...options.weightsOptions });
       await loadWeightsByName(model, weights);
     }
   } catch (err) {

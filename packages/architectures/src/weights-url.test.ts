@@ -1,0 +1,55 @@
+/** loadWeightsByName from a URL (a browser's way): the same weights as from the folder, clear errors otherwise. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { fileSystem, InvalidArgumentError, ready, WeightsNotFoundError } from '@cnn/ops';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lenet5 } from './lenet.js';
+import { seeded } from './test-support/seeded.js';
+import { loadWeightsByName } from './weights.js';
+
+let dir: string;
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  await ready({ backend: 'wasm' });
+  dir = await mkdtemp(join(tmpdir(), 'cnn-weights-url-'));
+  server = createServer((req, res) => {
+    const name = new URL(req.url!, 'http://x').pathname.replace(/^\/w\//, '');
+    readFile(join(dir, name)).then(
+      (b) => res.writeHead(200).end(b),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}/w`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const values = (m: tfl.LayersModel) => Object.fromEntries(m.weights.map((w) => [w.originalName, Array.from(w.read().dataSync())]));
+
+it('loads a tfjs model folder by URL (folder or model.json) into another model by name, as from disk', async () => {
+  const saved = await seeded(1, async () => lenet5());
+  await saved.save(fileSystem(join(dir, 'lenet')));
+  for (const url of [`${base}/lenet`, `${base}/lenet/`, `${base}/lenet/model.json`]) {
+    const fresh = await seeded(2, async () => lenet5());
+    expect(values(fresh)).not.toEqual(values(saved));
+    const before = tf.memory().numTensors;
+    const r = await loadWeightsByName(fresh, url);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.assigned).toBe(saved.weights.length);
+    expect(values(fresh)).toEqual(values(saved));
+    fresh.dispose();
+  }
+  const other = lenet5();
+  await expect(loadWeightsByName(other, `${base}/missing/`)).rejects.toThrow(WeightsNotFoundError);
+  await expect(loadWeightsByName(other, `${base}/vgg19.h5`)).rejects.toThrow(InvalidArgumentError);
+  other.dispose();
+  saved.dispose();
+});
