@@ -2,9 +2,8 @@
  * The models of the demos, loaded once from the files vite.config.ts serves next to the page (the weights
  * @cnn/yolo ships, face-api's for @cnn/face), with the packages' own functions: no model code lives here.
  */
-import * as tfl from '@tensorflow/tfjs-layers';
 import { FacePipeline, createFaceEmbedder, createFaceLandmarker, type FaceEmbedder, type FaceLandmarker } from '@cnn/face';
-import { createDetector, createFaceDetector, type Detector, type DetectorFile, type FaceDetector } from '@cnn/yolo';
+import { createFaceDetector, loadDetector, type Detector, type FaceDetector } from '@cnn/yolo';
 import { randomMultiScaleFeatures, type VggFeatures } from '@cnn/style';
 
 /** A file served beside the page (vite.config.ts RUNTIME_FILES), as an absolute URL. */
@@ -26,14 +25,8 @@ const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
   };
 };
 
-/** The shapes detector: its model.json through tfjs-layers, its anchors and labels from detector.json. */
-export const shapesDetector = once(async (): Promise<Detector> => {
-  const res = await fetch(pageUrl(`${SHAPES_DETECTOR_DIR}detector.json`));
-  if (!res.ok) throw new Error(`Cannot fetch ${SHAPES_DETECTOR_DIR}detector.json: HTTP ${res.status}`);
-  const file = (await res.json()) as DetectorFile;
-  const model = await tfl.loadLayersModel(pageUrl(`${SHAPES_DETECTOR_DIR}model.json`));
-  return createDetector(model, { anchors: file.anchors, labels: file.labels, inputSize: file.inputSize }, file.info);
-});
+/** The shapes detector @cnn/yolo ships (detector.json + model.json), from its folder's URL. */
+export const shapesDetector = once(async (): Promise<Detector> => loadDetector(pageUrl(SHAPES_DETECTOR_DIR)));
 
 // The packages' loaders take the URL of a folder serving the weights (fetched by @cnn/ops, names and shapes
 // checked by each package's setter), as they take a folder on disk in Node.

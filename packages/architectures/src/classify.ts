@@ -4,10 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fileSystem, InvalidArgumentError, resolveWeights, ShapeMismatchError } from '@cnn/ops';
+import { fetchModel, fileSystem, InvalidArgumentError, isWeightsUrl, resolveWeights, ShapeMismatchError } from '@cnn/ops';
 
-/** Loads a tfjs layers model (model.json + shards) through @cnn/ops's file-system handler. */
+/**
+ * Loads a tfjs layers model (model.json + shards) through @cnn/ops's file-system handler: a folder, a path or
+ * an id on CNN_WEIGHTS_PATH; or, for the http(s) URL of the folder or model.json (any path in a browser),
+ * through @cnn/ops `fetchModel` (shards beside model.json, byte counts checked).
+ */
 export async function loadLayersModel(pathOrId: string): Promise<tfl.LayersModel> {
+  if (typeof pathOrId === 'string' && pathOrId.length > 0 && isWeightsUrl(pathOrId)) return tfl.loadLayersModel(fetchModel(pathOrId));
   const dir = await resolveWeights(pathOrId, { offline: true });
   return tfl.loadLayersModel(fileSystem(dir));
 }

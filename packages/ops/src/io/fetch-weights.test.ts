@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../backend/backend.js';
 import { AbortedError, InvalidArgumentError, UnsafePathError, WeightsMismatchError, WeightsNotFoundError } from '../errors/errors.js';
 import { expectNoLeaks } from '../testing/index.js';
-import { fetchWeights } from './fetch-weights.js';
+import { fetchJson, fetchModel, fetchWeights } from './fetch-weights.js';
 
 // A uint8-quantized weight (value = min + q·scale) and a float32 one, split over two shards of unequal
 // size, the way face-api and tfjs-converter ship them.
@@ -31,6 +31,8 @@ const files: Record<string, { type: string; body: Uint8Array | string; status?: 
   '/models/secret.bin': { type: 'application/octet-stream', body: all },
   '/models/text/manifest.json': { type: 'application/json', body: '<html>not json</html>' },
   '/models/object/manifest.json': { type: 'application/json', body: '{"modelTopology":{}}' },
+  '/models/escape/model.json': { type: 'application/json', body: JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['../secret.bin'], weights }] }) },
+  '/models/meta/detector.json': { type: 'application/json', body: '{"format":"x","labels":["a"]}' },
 };
 const hits: string[] = [];
 let server: Server;
@@ -123,5 +125,29 @@ describe('fetchWeights', () => {
 
   it('needs an absolute URL outside a page', async () => {
     await expect(fetchWeights('models/face/manifest.json')).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('fetchModel / fetchJson', () => {
+  it("fetchModel is a tfjs IOHandler: model.json's topology and its checked shards as one weight buffer", async () => {
+    for (const url of [`${base}/models/shapes/model.json`, `${base}/models/shapes/`, `${base}/models/shapes`]) {
+      const artifacts = await fetchModel(url).load!();
+      expect(artifacts.modelTopology).toEqual({});
+      expect(artifacts.weightSpecs).toEqual(weights);
+      expect(new Uint8Array(artifacts.weightData as ArrayBuffer)).toEqual(all);
+      const w = tf.io.decodeWeights(artifacts.weightData as ArrayBuffer, artifacts.weightSpecs!);
+      expectWeights(w);
+      tf.dispose(Object.values(w));
+    }
+    await expect(fetchModel(`${base}/models/escape/`).load!()).rejects.toThrow(UnsafePathError);
+    await expect(fetchModel(`${base}/models/face/manifest.json`).load!()).rejects.toThrow(/not a tfjs model\.json/);
+    await expect(fetchModel(`${base}/models/none/`).load!()).rejects.toThrow(WeightsNotFoundError);
+  });
+
+  it('fetchJson reads JSON with typed errors for HTTP failures and bad JSON', async () => {
+    expect(await fetchJson(`${base}/models/meta/detector.json`)).toEqual({ format: 'x', labels: ['a'] });
+    await expect(fetchJson(`${base}/models/meta/nothing.json`, { what: 'detector file' })).rejects.toThrow(/detector file .*HTTP 404/);
+    await expect(fetchJson(`${base}/models/text/manifest.json`)).rejects.toThrow(WeightsMismatchError);
+    await expect(fetchJson('http://[bad')).rejects.toThrow(InvalidArgumentError);
   });
 });

@@ -10,9 +10,8 @@
  * a Classifier whose `classify(picture)` predicts exactly what the saved one did; `dir` may also be the URL of
  * the folder served over http(s) (in a browser, any path is one), e.g. `loadClassifier('/models/signs/')`.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError, WeightsNotFoundError, describeValue, fetchWeights, fileSystem, isWeightsUrl, writeFileAtomic } from '@cnn/ops';
+import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError, WeightsNotFoundError, describeValue, fetchJson, fetchModel, fileSystem, isWeightsUrl, writeFileAtomic } from '@cnn/ops';
 import { Backbone, type BackboneInfo } from './backbone.js';
 import { Classifier, HEAD_LAYER_PREFIX, type HeadConfig, type TrainingRunSummary } from './classifier.js';
 import { describePreprocessing, readPreprocessing, type Preprocessing } from './preprocessing.js';
@@ -59,29 +58,15 @@ async function bundleSource(dir: string): Promise<BundleSource> {
   if (isWeightsUrl(dir)) {
     const base = new URL(dir.replace(/\/*$/, '/'), (globalThis as { location?: { href?: string } }).location?.href);
     const where = (name: string) => new URL(name, base).href;
-    const text = async (name: string, what: string) => {
-      const url = where(name);
-      const res = await fetch(url).catch((err: unknown) => {
-        throw new WeightsNotFoundError(url, [url], `Cannot fetch the ${what} '${url}': ${(err as Error)?.message ?? String(err)}.`, { cause: err });
-      });
-      if (!res.ok) throw new WeightsNotFoundError(url, [url], `Cannot fetch the ${what} '${url}': HTTP ${res.status}. Pass the URL of the folder saveClassifier() wrote (it serves classifier.json, labels.json and model.json).`);
-      return res.text();
-    };
     return {
       where,
-      json: async <T>(name: string, what: string) => parseJson<T>(await text(name, what), where(name)),
-      // The topology from model.json; the weights through @cnn/ops' fetchWeights (shards must sit beside
-      // model.json, byte counts checked), handed to tfjs as one buffer.
-      model: async () => {
-        const modelJson = parseJson<tf.io.ModelJSON>(await text('model.json', 'model file'), where('model.json'));
-        const weights = await fetchWeights(where('model.json'));
-        try {
-          const { data, specs } = await tf.io.encodeWeights(weights);
-          return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData: data, format: modelJson.format, generatedBy: modelJson.generatedBy, convertedBy: modelJson.convertedBy ?? null }));
-        } finally {
-          tf.dispose(Object.values(weights));
-        }
-      },
+      json: async <T>(name: string, what: string) =>
+        (await fetchJson(where(name), { what }).catch((err: unknown) => {
+          if (err instanceof WeightsNotFoundError) throw new WeightsNotFoundError(err.id, err.searched, `${err.message} Pass the URL of the folder saveClassifier() wrote (it serves classifier.json, labels.json and model.json).`, { cause: err });
+          throw err;
+        })) as T,
+      // @cnn/ops' fetchModel: shards must sit beside model.json, byte counts checked before decoding.
+      model: () => tfl.loadLayersModel(fetchModel(where('model.json'))),
     };
   }
   const { join } = await import('node:path');

@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { FileNotFoundError, InvalidArgumentError, ShapeMismatchError, ready } from '@cnn/ops';
+import { FileNotFoundError, InvalidArgumentError, ShapeMismatchError, WeightsNotFoundError, ready } from '@cnn/ops';
 import { expectNoLeaks } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScene } from '../data/synthetic-scenes.js';
@@ -64,6 +65,24 @@ describe('createDetector / loadDetector', () => {
     const after = await loaded.detect(image, { scoreThreshold: 0.05 });
     expect(before.length).toBeGreaterThan(0);
     expect(after).toEqual(before);
+    // The same folder served over http (a web page's way): detector.json fetched, the weights through fetchModel.
+    const server = createServer((req, res) => {
+      readFile(join(dir, new URL(req.url!, 'http://x').pathname.slice(1))).then(
+        (b) => res.writeHead(200).end(b),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const fetched = await loadDetector(`${base}/det`);
+      expect(fetched.labels).toEqual(labels);
+      expect(await fetched.detect(image, { scoreThreshold: 0.05 })).toEqual(before);
+      fetched.dispose();
+      await expect(loadDetector(`${base}/nothing-here/`)).rejects.toThrow(WeightsNotFoundError);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
     image.dispose();
     detector.dispose();
     loaded.dispose();

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue, fileSystem, letterbox, writeFileAtomic, FileNotFoundError } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue, fetchJson, fetchModel, fileSystem, isWeightsUrl, letterbox, writeFileAtomic, FileNotFoundError } from '@cnn/ops';
 import { decodeYoloV2Async, type YoloV2Detection } from '../targets/decode-yolov2.js';
 import { readAnchors, type Anchor } from '../targets/grid-spec.js';
 
@@ -135,9 +135,18 @@ export function createDetector(model: tfl.LayersModel, config: DetectorConfig, i
   };
 }
 
-/** Reads detector.json (without the model). */
+/** A detector folder's URL with a trailing slash, for the http(s) (or in-browser) case. */
+const folderUrl = (dir: string) => dir.replace(/\/*$/, '/');
+
+/** Reads detector.json (without the model), from a folder or, for a URL, fetched. */
 export async function readDetectorFile(dir: string): Promise<DetectorFile> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('dir', 'a detector folder (model.json + detector.json)', describeValue(dir));
+  if (isWeightsUrl(dir)) {
+    const url = `${folderUrl(dir)}detector.json`;
+    const file = (await fetchJson(url, { what: 'detector file' })) as DetectorFile;
+    if (file?.format !== 'cnn-yolo-detector') throw new InvalidArgumentError(url, "a detector.json with format 'cnn-yolo-detector'", describeValue(file?.format));
+    return file;
+  }
   const { readFile } = await import('node:fs/promises');
   const { join } = await import('node:path');
   const path = join(dir, 'detector.json');
@@ -153,9 +162,12 @@ export async function readDetectorFile(dir: string): Promise<DetectorFile> {
   return file;
 }
 
-/** Loads a detector saved with `detector.save(dir)`. */
+/**
+ * Loads a detector saved with `detector.save(dir)`: the folder, or its http(s) URL (in a browser, any path
+ * relative to the page; the weights through @cnn/ops `fetchModel`, shards beside model.json, byte counts checked).
+ */
 export async function loadDetector(dir: string): Promise<Detector> {
   const file = await readDetectorFile(dir);
-  const model = await tfl.loadLayersModel(fileSystem(dir));
+  const model = await tfl.loadLayersModel(isWeightsUrl(dir) ? fetchModel(`${folderUrl(dir)}model.json`) : fileSystem(dir));
   return createDetector(model, { anchors: file.anchors, labels: file.labels, inputSize: file.inputSize }, file.info);
 }
