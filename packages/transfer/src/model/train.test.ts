@@ -126,6 +126,23 @@ describe('trainClassifier', () => {
     tf.dispose([x, y, vy]);
   });
 
+  it('the same seed repeats a run with dropout bit for bit; another seed draws other masks', async () => {
+    const { x, y } = colorData(12);
+    const run = async (seed: number) => {
+      const c = await make(0.5);
+      await trainClassifier(c, { train: { x, y, batchSize: 4 }, epochs: 3, learningRate: 0.05, seed, progress: false });
+      return c;
+    };
+    const [a, b, other] = [await run(1), await run(1), await run(2)];
+    expect(weightsOf(b)).toEqual(weightsOf(a));
+    expect(weightsOf(other)).not.toEqual(weightsOf(a));
+    // The dropout layer's own seed is back (none): predict and later runs are not pinned to one mask.
+    const drop = a.model.layers.find((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number };
+    expect(drop).toBeDefined();
+    expect(drop.seed).toBeUndefined();
+    tf.dispose([x, y]);
+  });
+
   it('class weights change what is learned; bad options are typed errors', async () => {
     const { x, y } = colorData(9);
     const a = await make();

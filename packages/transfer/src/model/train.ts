@@ -120,7 +120,7 @@ export interface TrainClassifierOptions {
   signal?: AbortSignal;
   /** true (default): a progress line on stderr; false: none; or your own display. */
   progress?: boolean | ((p: TrainProgress) => void);
-  /** Seed of the shuffling of in-memory tensors (default 0). */
+  /** Seed of the shuffling of in-memory tensors and of the dropout masks (default 0): the same seed, the same run. */
   seed?: number;
 }
 
@@ -438,6 +438,11 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
   let start: { val_loss: number; val_acc: number } | undefined;
   const dir = options.checkpointDir;
   const started = Date.now();
+  // tfjs' Dropout draws its mask with Math.random unless it has a seed, and a fixed seed would give the same
+  // mask at every step; so each step gets its own seed from (options.seed, epoch, batch, layer): a rerun with
+  // the same seed repeats the run. The layers' own seeds come back at the end.
+  const dropouts = spec.model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
+  const dropoutSeeds = dropouts.map((l) => l.seed);
 
   try {
     if (dir && options.resume) {
@@ -527,6 +532,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
           let accT: tf.Scalar | undefined;
           let lossT: tf.Scalar;
           try {
+            dropouts.forEach((l, i) => (l.seed = stepSeed(seed, epoch, batch, i)));
             const { value, grads } = tf.variableGrads(() => {
               const z = spec.model.apply(spec.prepare(b.x), { training: true }) as tf.Tensor2D;
               accT = tf.keep(correctCount(y, z, activation));
@@ -627,10 +633,18 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
     });
     return out;
   } finally {
+    dropouts.forEach((l, i) => (l.seed = dropoutSeeds[i]));
     disposeSnapshot(best);
     weightsTensor?.dispose();
     if (owned) optimizer.dispose();
   }
+}
+
+/** A 31-bit seed per (run seed, epoch, batch, layer), all different for the steps of a run. */
+function stepSeed(seed: number, epoch: number, batch: number, layer: number): number {
+  let h = 0x811c9dc5 ^ (seed | 0);
+  for (const v of [epoch, batch, layer]) h = Math.imul(h ^ v, 0x01000193) ^ (h >>> 15);
+  return (h >>> 1) % 2147483647;
 }
 
 async function saveCheckpoint(
