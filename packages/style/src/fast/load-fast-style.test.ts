@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -62,7 +63,36 @@ describe('loadFastStyle', () => {
     b.dispose();
     await expect(loadFastStyle('fast-style-test/nope', { resolve: { searchPath, offline: true } })).rejects.toThrow(WeightsNotFoundError);
     await expect(loadFastStyle(join(root, 'nowhere'))).rejects.toThrow(WeightsNotFoundError);
-    await expect(loadFastStyle('https://example.com/fast-style/matta')).rejects.toThrow(/download it first/);
+  });
+
+  it('loads the same net from the URL of its folder (as ml5 does in a page); a short file, a climbing name, a 404 are errors', async () => {
+    const dir = join(root, 'served', 'net');
+    await writeFolder(dir, randomFastStyleVariables(FILTERS, 1, 5));
+    const server = createServer((req, res) => {
+      readFile(join(root, 'served', decodeURIComponent(new URL(req.url!, 'http://x').pathname))).then(
+        (b) => res.writeHead(200).end(b),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const before = tf.memory().numTensors;
+      const [fromDisk, fromUrl] = [await loadFastStyle(dir), await loadFastStyle(`${base}/net`)];
+      expect(fromUrl.weights.map((w) => Array.from(w.read().dataSync()))).toEqual(fromDisk.weights.map((w) => Array.from(w.read().dataSync())));
+      fromDisk.dispose();
+      fromUrl.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      await expect(loadFastStyle(`${base}/nothing/`)).rejects.toThrow(WeightsNotFoundError);
+      await writeFolder(join(root, 'served', 'short'), randomFastStyleVariables(FILTERS, 1, 5));
+      await writeFile(join(root, 'served', 'short', 'Variable_3'), Buffer.alloc(8));
+      await expect(loadFastStyle(`${base}/short/`)).rejects.toThrow(/Variable_3: file 'Variable_3' has 8 bytes/);
+      await writeFolder(join(root, 'served', 'climb'), randomFastStyleVariables(FILTERS, 1, 5), (m) => (m['Variable_1']!.filename = '../net/Variable_1'));
+      await expect(loadFastStyle(`${base}/climb/`)).rejects.toThrow(UnsafePathError);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('lists every mismatch in one WeightsMismatchError: wrong shape, missing variable, short file, extra variable', async () => {

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { describeValue, InvalidArgumentError, resolveInside, resolveWeights, safeRelativePath, WeightsMismatchError, WeightsNotFoundError, writeFileAtomic, type ResolveOptions } from '@cnn/ops';
+import { describeValue, fetchJson, InvalidArgumentError, isWeightsUrl, resolveInside, resolveWeights, safeRelativePath, UnsafePathError, WeightsMismatchError, WeightsNotFoundError, writeFileAtomic, type ResolveOptions } from '@cnn/ops';
 import { fastStyleLayout, fastStyleVariableName, transformNet, transformNetConfig, type TransformNetOptions } from './transform-net.js';
 
 export interface FastStyleManifestEntry {
@@ -43,7 +43,7 @@ async function fsp() {
 export async function resolveFastStyleDir(source: string, options: ResolveOptions = {}): Promise<string> {
   const { fs, path } = await fsp();
   if (typeof source !== 'string' || source.trim() === '') throw new InvalidArgumentError('source', 'a folder path or a weights id such as "fast-style/mathura"', describeValue(source));
-  if (/^https?:\/\//i.test(source)) throw new InvalidArgumentError('source', 'a folder path or a weights id (a fast-style net is a folder of files: download it first)', JSON.stringify(source));
+  if (/^https?:\/\//i.test(source)) throw new InvalidArgumentError('source', 'a folder path or a weights id (loadFastStyle fetches a URL itself)', JSON.stringify(source));
   const explicit = /^(\.{1,2}([\\/]|$)|~([\\/]|$)|[\\/]|[a-zA-Z]:|file:)/.test(source);
   const nested = !explicit && /[\\/]/.test(source);
   if (!nested) return resolveWeights(source, explicit ? options : { files: ['manifest.json'], ...options });
@@ -74,6 +74,11 @@ export async function readFastStyleManifest(dir: string): Promise<FastStyleManif
   } catch (err) {
     throw new WeightsMismatchError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
+  return checkFastStyleManifest(json, file);
+}
+
+/** A parsed manifest.json checked: { name: { filename, shape } }. */
+function checkFastStyleManifest(json: unknown, file: string): FastStyleManifest {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new WeightsMismatchError(`${file} must be an object { name: { filename, shape } }, got ${describeValue(json)}.`);
   const manifest: FastStyleManifest = {};
   for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
@@ -105,16 +110,51 @@ function inferArchitecture(manifest: FastStyleManifest): { filters?: [number, nu
   };
 }
 
+/** A fast-style folder's manifest and variable files: on disk, or fetched from a URL (a browser's way). */
+async function fastStyleFiles(source: string, options: LoadFastStyleOptions): Promise<{ where: string; manifest: FastStyleManifest; read(file: string): Promise<Uint8Array | undefined> }> {
+  if (typeof source === 'string' && source.trim() !== '' && isWeightsUrl(source)) {
+    const base = new URL(source.replace(/\/*$/, '/'), (globalThis as { location?: { href?: string } }).location?.href);
+    const manifestUrl = new URL('manifest.json', base).href;
+    const manifest = checkFastStyleManifest(await fetchJson(manifestUrl, { what: 'fast-style manifest' }), manifestUrl);
+    return {
+      where: base.href,
+      manifest,
+      read: async (file) => {
+        const url = new URL(safeRelativePath(file, base.href), base);
+        // URLs also climb with percent-encoded dots, which the path check does not see.
+        if (!url.href.startsWith(base.href)) throw new UnsafePathError(file, base.href);
+        const res = await fetch(url.href).catch(() => undefined);
+        return res?.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
+      },
+    };
+  }
+  const { fs } = await fsp();
+  const dir = await resolveFastStyleDir(source, options.resolve);
+  const manifest = await readFastStyleManifest(dir);
+  return {
+    where: dir,
+    manifest,
+    read: async (file) => {
+      const path = await resolveInside(dir, file);
+      return fs.readFile(path).then(
+        (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+        () => undefined,
+      );
+    },
+  };
+}
+
 /**
- * Loads a transform net from an ml5-format folder (`source`: a path or an id, see `resolveFastStyleDir`):
+ * Loads a transform net from an ml5-format folder (`source`: a path or an id, see `resolveFastStyleDir`; or the
+ * folder's http(s) URL — in a browser any path, relative to the page — as ml5's `styleTransfer(url)`):
  * builds `transformNet` for the architecture the manifest describes, checks every variable — present, the
  * shape the layer needs, a file of prod(shape)·4 bytes, no extra ones — and throws one WeightsMismatchError
  * listing all mismatches, before any weight is set. The caller disposes the returned model.
  */
 export async function loadFastStyle(source: string, options: LoadFastStyleOptions = {}): Promise<tfl.LayersModel> {
-  const { fs } = await fsp();
-  const dir = await resolveFastStyleDir(source, options.resolve);
-  const manifest = await readFastStyleManifest(dir);
+  const files = await fastStyleFiles(source, options);
+  const dir = files.where;
+  const manifest = files.manifest;
   const inferred = inferArchitecture(manifest);
   const residualBlocks = options.residualBlocks ?? inferred.residualBlocks ?? 5;
   const filters = options.filters ?? inferred.filters;
@@ -130,7 +170,7 @@ export async function loadFastStyle(source: string, options: LoadFastStyleOption
       expected.set(fastStyleVariableName(slot.id + 2), { shape: channels, layer: slot.norm, weight: 'gamma' });
     }
     const problems: string[] = [];
-    const files = new Map<string, string>();
+    const contents = new Map<string, Uint8Array>();
     for (const [name, want] of expected) {
       const entry = manifest[name];
       if (!entry) {
@@ -138,12 +178,11 @@ export async function loadFastStyle(source: string, options: LoadFastStyleOption
         continue;
       }
       if (entry.shape.join() !== want.shape.join()) problems.push(`${name} (${want.layer} ${want.weight}): shape [${entry.shape}] in the manifest, the layer needs [${want.shape}]`);
-      const file = await resolveInside(dir, entry.filename);
-      const stat = await fs.stat(file).catch(() => undefined);
+      const data = await files.read(entry.filename);
       const bytes = entry.shape.reduce((p, d) => p * d, 1) * 4;
-      if (!stat?.isFile()) problems.push(`${name}: file '${entry.filename}' not found`);
-      else if (stat.size !== bytes) problems.push(`${name}: file '${entry.filename}' has ${stat.size} bytes, shape [${entry.shape}] needs ${bytes}`);
-      files.set(name, file);
+      if (!data) problems.push(`${name}: file '${entry.filename}' not found`);
+      else if (data.byteLength !== bytes) problems.push(`${name}: file '${entry.filename}' has ${data.byteLength} bytes, shape [${entry.shape}] needs ${bytes}`);
+      else contents.set(name, data);
     }
     for (const name of Object.keys(manifest)) if (!expected.has(name)) problems.push(`${name}: not a variable of a transform net with ${residualBlocks} residual blocks`);
     if (problems.length > 0) {
@@ -151,7 +190,7 @@ export async function loadFastStyle(source: string, options: LoadFastStyleOption
     }
     const values = new Map<string, tf.Tensor>();
     try {
-      for (const [name, want] of expected) values.set(name, tf.tensor(float32LE(await fs.readFile(files.get(name)!)), want.shape, 'float32'));
+      for (const [name, want] of expected) values.set(name, tf.tensor(float32LE(contents.get(name)!), want.shape, 'float32'));
       for (const slot of fastStyleLayout(residualBlocks)) {
         net.getLayer(slot.conv).setWeights([values.get(fastStyleVariableName(slot.id))!]);
         // InstanceNormalization's weights are [gamma (scale, id + 2), beta (shift, id + 1)].
