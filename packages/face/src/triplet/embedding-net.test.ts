@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -97,6 +98,21 @@ describe('createEmbeddingNet', () => {
     const back = await loadEmbeddingNet(join(dir, 'net'));
     const after = await computeEmbeddings(back, x);
     after.forEach((row, i) => row.forEach((v, k) => expect(v).toBeCloseTo(before[i]![k]!, 6)));
+    // The same folder by URL (a web page's way), with its custom L2 normalization layer.
+    const server = createServer((req, res) => {
+      readFile(join(dir, new URL(req.url!, 'http://x').pathname)).then(
+        (b) => res.writeHead(200).end(b),
+        () => res.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const fetched = await loadEmbeddingNet(`http://127.0.0.1:${(server.address() as { port: number }).port}/net/`);
+      expect(await computeEmbeddings(fetched, x)).toEqual(after);
+      fetched.dispose();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
     x.dispose();
     net.dispose();
     back.dispose();

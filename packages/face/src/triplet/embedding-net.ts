@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, assertTensor, describeValue, fileSystem } from '@cnn/ops';
+import { InvalidArgumentError, assertTensor, describeValue, fetchModel, fileSystem, isWeightsUrl } from '@cnn/ops';
 import { basicBlock } from '@cnn/architectures';
 import { L2Normalization, registerFaceTrainingLayers } from './layers.js';
 
@@ -136,8 +136,11 @@ export async function computeEmbeddings(model: tfl.LayersModel, images: tf.Tenso
   return out;
 }
 
-/** Loads an embedding net saved with `model.save(fileSystem(dir))` (or any tfjs layers model folder / model.json path). */
+/**
+ * Loads an embedding net saved with `model.save(fileSystem(dir))` (or any tfjs layers model folder / model.json
+ * path), or from the http(s) URL of that folder or model.json (in a browser, any path; @cnn/ops `fetchModel`).
+ */
 export async function loadEmbeddingNet(path: string): Promise<tfl.LayersModel> {
   registerFaceTrainingLayers();
-  return tfl.loadLayersModel(fileSystem(path));
+  return tfl.loadLayersModel(typeof path === 'string' && path.length > 0 && isWeightsUrl(path) ? fetchModel(path) : fileSystem(path));
 }
