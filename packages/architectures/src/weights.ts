@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fetchWeights, fileSystem, InvalidArgumentError, isWeightsUrl, resolveWeights, WeightsMismatchError } from '@cnn/ops';
+import { fetchWeights, fileSystem, InvalidArgumentError, isWeightsUrl, jsonFileUrl, resolveWeights, WeightsMismatchError } from '@cnn/ops';
 import { kerasImagenetWeights, resolveKerasWeights, type KerasImagenetModel } from './imagenet.js';
 import { readKerasH5Layers, readKerasH5Weights, type KerasH5Layer } from './keras-h5.js';
 import type { ResolvedOptions } from './options.js';
@@ -100,8 +100,7 @@ export async function loadWeightsByName(model: tfl.LayersModel, pathOrId: string
     if (/\.(h5|hdf5)([?#].*)?$/i.test(pathOrId)) {
       throw new InvalidArgumentError('pathOrId', 'the URL of a tfjs model folder or model.json (Keras .h5 files are read from disk)', JSON.stringify(pathOrId), 'Convert it (tensorflowjs_converter) or load it in Node.');
     }
-    const url = /\.json([?#].*)?$/i.test(pathOrId) ? pathOrId : `${pathOrId.replace(/\/*$/, '/')}model.json`;
-    const named = await fetchWeights(url);
+    const named = await fetchWeights(jsonFileUrl(pathOrId, 'model.json'));
     try {
       return assignWeightsByName(model, named, options);
     } finally {

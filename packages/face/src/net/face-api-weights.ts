@@ -12,7 +12,7 @@ import {
   InvalidArgumentError,
   WeightsMismatchError,
   describeValue,
-  isWeightsUrl,
+  isNode,
   readWeightsManifest,
 } from '@cnn/ops';
 
@@ -55,7 +55,7 @@ export async function readFaceApiWeights(model: string, path?: string): Promise<
     throw new InvalidArgumentError('path', "the weights folder or its manifest's path", describeValue(path));
   }
   const manifestName = `${model}-weights_manifest.json`;
-  if (path === undefined && isWeightsUrl('')) {
+  if (path === undefined && !isNode()) {
     throw new InvalidArgumentError('path', `the URL of the folder serving face-api's ${manifestName} and ${model}.bin (a browser has no installed ${FACE_API_PACKAGE} to read)`, 'undefined', "e.g. createFacePipeline({ faceApiModelDir: '/models/face-api/' }).");
   }
   return readWeightsManifest(path ?? (await defaultFaceApiModelDir()), {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../backend/backend.js';
 import { AbortedError, InvalidArgumentError, UnsafePathError, WeightsMismatchError, WeightsNotFoundError } from '../errors/errors.js';
 import { expectNoLeaks } from '../testing/index.js';
-import { fetchJson, fetchModel, fetchWeights } from './fetch-weights.js';
+import { fetchJson, fetchModel, fetchWeights, folderUrl, jsonFileUrl, urlInFolder } from './fetch-weights.js';
 
 // A uint8-quantized weight (value = min + q·scale) and a float32 one, split over two shards of unequal
 // size, the way face-api and tfjs-converter ship them.
@@ -149,5 +149,21 @@ describe('fetchModel / fetchJson', () => {
     await expect(fetchJson(`${base}/models/meta/nothing.json`, { what: 'detector file' })).rejects.toThrow(/detector file .*HTTP 404/);
     await expect(fetchJson(`${base}/models/text/manifest.json`)).rejects.toThrow(WeightsMismatchError);
     await expect(fetchJson('http://[bad')).rejects.toThrow(InvalidArgumentError);
+  });
+});
+
+describe('folder URLs', () => {
+  it('folderUrl ends in one "/", jsonFileUrl keeps a .json URL or names the file in the folder, urlInFolder stays inside', () => {
+    expect(folderUrl('http://h/models/a').href).toBe('http://h/models/a/');
+    expect(folderUrl('http://h/models/a//').href).toBe('http://h/models/a/');
+    expect(jsonFileUrl('http://h/m/model.json', 'x.json')).toBe('http://h/m/model.json');
+    expect(jsonFileUrl('http://h/m/model.json?v=2', 'x.json')).toBe('http://h/m/model.json?v=2');
+    expect(jsonFileUrl('http://h/m', 'model.json')).toBe('http://h/m/model.json');
+    const folder = folderUrl('http://h/m/');
+    expect(urlInFolder(folder, 'w/shard1').href).toBe('http://h/m/w/shard1');
+    expect(() => urlInFolder(folder, '../secret.bin')).toThrow(UnsafePathError);
+    expect(() => urlInFolder(folder, '%2e%2e/secret.bin')).toThrow(UnsafePathError);
+    expect(() => urlInFolder(folder, 'http://elsewhere/x')).toThrow(UnsafePathError);
+    expect(() => folderUrl('no-scheme-outside-a-page')).toThrow(InvalidArgumentError);
   });
 });

@@ -42,6 +42,27 @@ function absoluteUrl(url: string | URL, what: string): URL {
   }
 }
 
+/** A folder's URL with its trailing '/', absolute (a relative one is taken relative to the page). */
+export function folderUrl(url: string | URL): URL {
+  return absoluteUrl(String(url).replace(/\/*$/, '/'), 'a folder');
+}
+
+/**
+ * The URL of `path` inside `folder`, refusing one that leaves it (UnsafePathError): the rule the shards of a
+ * manifest and every file a folder's index names follow, so a file we did not write cannot send us elsewhere.
+ */
+export function urlInFolder(folder: URL, path: string): URL {
+  const url = new URL(safeRelativePath(path, folder.href), folder);
+  // URLs also climb with percent-encoded dots ('%2e%2e/'), which the path check does not see.
+  if (!url.href.startsWith(folder.href)) throw new UnsafePathError(path, folder.href);
+  return url;
+}
+
+/** `url` itself when it names a .json file (a manifest or model.json), else `fileName` in that folder. */
+export function jsonFileUrl(url: string, fileName: string): string {
+  return /\.json([?#].*)?$/i.test(url) ? url : folderUrl(url).href + fileName;
+}
+
 /** One GET with typed errors: a failed request or an HTTP error is a WeightsNotFoundError naming the URL. */
 async function get(fetchFn: typeof fetch, options: FetchWeightsOptions, target: URL, what: string): Promise<Response> {
   if (options.signal?.aborted) throw new AbortedError(`fetch of ${target.href}`);
@@ -86,9 +107,7 @@ async function fetchManifest(url: string | URL, options: FetchWeightsOptions): P
     manifest.map(async (group, g) => {
       const parts = await Promise.all(
         group.paths.map(async (p) => {
-          const shard = new URL(safeRelativePath(p, folder.href), folder);
-          // URLs also climb with percent-encoded dots ('%2e%2e/'), which the path check does not see.
-          if (!shard.href.startsWith(folder.href)) throw new UnsafePathError(p, folder.href);
+          const shard = urlInFolder(folder, p);
           return (await get(fetchFn, options, shard, `weight shard (group ${g} of '${manifestUrl.href}')`)).arrayBuffer();
         }),
       );
@@ -118,8 +137,7 @@ export async function fetchWeights(url: string | URL, options: FetchWeightsOptio
  */
 export function fetchModel(url: string | URL, options: FetchWeightsOptions = {}): tf.io.IOHandler {
   readFetchOptions(options);
-  const text = String(url);
-  const modelUrl = /\.json([?#].*)?$/i.test(text) ? text : `${text.replace(/\/*$/, '/')}model.json`;
+  const modelUrl = jsonFileUrl(String(url), 'model.json');
   return {
     load: async () => {
       const { url: where, json, manifest, buffers } = await fetchManifest(modelUrl, options);

@@ -12,7 +12,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError } from '../errors/errors.js';
 import { describeValue } from '../errors/validate.js';
 import { isNode } from '../backend/backend.js';
-import { fetchWeights } from './fetch-weights.js';
+import { fetchWeights, jsonFileUrl } from './fetch-weights.js';
 import { resolveInside } from './safe-path.js';
 import { checkWeightGroupBytes, decodeWeightsManifest, normalizeWeightsManifest } from './weights-manifest.js';
 
@@ -35,11 +35,10 @@ export async function readWeightsManifest(path: string, options: ReadWeightsMani
   if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('path', "a weights folder or a weights manifest's path", describeValue(path));
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', '{ manifestName?, hint? }', describeValue(options));
   if (isWeightsUrl(path)) {
-    const isManifest = /\.json([?#].*)?$/i.test(path);
-    if (!isManifest && !options.manifestName) {
+    const url = jsonFileUrl(path, options.manifestName ?? '');
+    if (url.endsWith('/')) { // a folder, and no manifest name to look for in it
       throw new InvalidArgumentError('path', "the URL of a weights manifest (…json), or of its folder together with options.manifestName", describeValue(path));
     }
-    const url = isManifest ? path : `${path.replace(/\/*$/, '/')}${options.manifestName!}`;
     return fetchWeights(url, options.signal ? { signal: options.signal } : {});
   }
   const nodePath = await import('node:path');

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { describeValue, fetchJson, InvalidArgumentError, isWeightsUrl, resolveInside, resolveWeights, safeRelativePath, UnsafePathError, WeightsMismatchError, WeightsNotFoundError, writeFileAtomic, type ResolveOptions } from '@cnn/ops';
+import { describeValue, fetchJson, folderUrl, InvalidArgumentError, isWeightsUrl, resolveInside, resolveWeights, safeRelativePath, urlInFolder, WeightsMismatchError, WeightsNotFoundError, writeFileAtomic, type ResolveOptions } from '@cnn/ops';
 import { fastStyleLayout, fastStyleVariableName, transformNet, transformNetConfig, type TransformNetOptions } from './transform-net.js';
 
 export interface FastStyleManifestEntry {
@@ -113,17 +113,14 @@ function inferArchitecture(manifest: FastStyleManifest): { filters?: [number, nu
 /** A fast-style folder's manifest and variable files: on disk, or fetched from a URL (a browser's way). */
 async function fastStyleFiles(source: string, options: LoadFastStyleOptions): Promise<{ where: string; manifest: FastStyleManifest; read(file: string): Promise<Uint8Array | undefined> }> {
   if (typeof source === 'string' && source.trim() !== '' && isWeightsUrl(source)) {
-    const base = new URL(source.replace(/\/*$/, '/'), (globalThis as { location?: { href?: string } }).location?.href);
+    const base = folderUrl(source);
     const manifestUrl = new URL('manifest.json', base).href;
     const manifest = checkFastStyleManifest(await fetchJson(manifestUrl, { what: 'fast-style manifest' }), manifestUrl);
     return {
       where: base.href,
       manifest,
       read: async (file) => {
-        const url = new URL(safeRelativePath(file, base.href), base);
-        // URLs also climb with percent-encoded dots, which the path check does not see.
-        if (!url.href.startsWith(base.href)) throw new UnsafePathError(file, base.href);
-        const res = await fetch(url.href).catch(() => undefined);
+        const res = await fetch(urlInFolder(base, file).href).catch(() => undefined);
         return res?.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
       },
     };

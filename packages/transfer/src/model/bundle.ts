@@ -11,7 +11,7 @@
  * the folder served over http(s) (in a browser, any path is one), e.g. `loadClassifier('/models/signs/')`.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError, WeightsNotFoundError, describeValue, fetchJson, fetchModel, fileSystem, isWeightsUrl, writeFileAtomic } from '@cnn/ops';
+import { FileNotFoundError, InvalidArgumentError, WeightsMismatchError, WeightsNotFoundError, describeValue, fetchJson, fetchModel, fileSystem, folderUrl, isWeightsUrl, writeFileAtomic } from '@cnn/ops';
 import { Backbone, type BackboneInfo } from './backbone.js';
 import { Classifier, HEAD_LAYER_PREFIX, type HeadConfig, type TrainingRunSummary } from './classifier.js';
 import { describePreprocessing, readPreprocessing, type Preprocessing } from './preprocessing.js';
@@ -56,7 +56,7 @@ function parseJson<T>(text: string, where: string): T {
 
 async function bundleSource(dir: string): Promise<BundleSource> {
   if (isWeightsUrl(dir)) {
-    const base = new URL(dir.replace(/\/*$/, '/'), (globalThis as { location?: { href?: string } }).location?.href);
+    const base = folderUrl(dir);
     const where = (name: string) => new URL(name, base).href;
     return {
       where,

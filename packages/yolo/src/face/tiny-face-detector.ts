@@ -21,7 +21,7 @@ import {
   InvalidArgumentError,
   WeightsMismatchError,
   describeValue,
-  isWeightsUrl,
+  isNode,
   readWeightsManifest,
 } from '@cnn/ops';
 import { buildWithWeights } from '@cnn/architectures';
@@ -181,7 +181,7 @@ export async function readTinyFaceDetectorWeights(path?: string): Promise<tf.Nam
   if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
     throw new InvalidArgumentError('path', "the weights folder or its manifest's path", describeValue(path));
   }
-  if (path === undefined && isWeightsUrl('')) {
+  if (path === undefined && !isNode()) {
     throw new InvalidArgumentError('path', `the URL of the folder serving ${TINY_FACE_DETECTOR_MANIFEST} and tiny_face_detector_model.bin (a browser has no installed copy to read)`, 'undefined', "e.g. createFaceDetector({ weightsPath: '/models/tiny-face-detector/' }), or face-api's model folder.");
   }
   return readWeightsManifest(path ?? (await defaultTinyFaceDetectorDir()), {

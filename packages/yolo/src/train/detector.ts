@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue, fetchJson, fetchModel, fileSystem, isWeightsUrl, letterbox, writeFileAtomic, FileNotFoundError } from '@cnn/ops';
+import { InvalidArgumentError, ShapeMismatchError, assertTensor, describeValue, fetchJson, fetchModel, fileSystem, folderUrl, isWeightsUrl, letterbox, writeFileAtomic, FileNotFoundError } from '@cnn/ops';
 import { decodeYoloV2Async, type YoloV2Detection } from '../targets/decode-yolov2.js';
 import { readAnchors, type Anchor } from '../targets/grid-spec.js';
 
@@ -135,14 +135,11 @@ export function createDetector(model: tfl.LayersModel, config: DetectorConfig, i
   };
 }
 
-/** A detector folder's URL with a trailing slash, for the http(s) (or in-browser) case. */
-const folderUrl = (dir: string) => dir.replace(/\/*$/, '/');
-
 /** Reads detector.json (without the model), from a folder or, for a URL, fetched. */
 export async function readDetectorFile(dir: string): Promise<DetectorFile> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('dir', 'a detector folder (model.json + detector.json)', describeValue(dir));
   if (isWeightsUrl(dir)) {
-    const url = `${folderUrl(dir)}detector.json`;
+    const url = new URL('detector.json', folderUrl(dir)).href;
     const file = (await fetchJson(url, { what: 'detector file' })) as DetectorFile;
     if (file?.format !== 'cnn-yolo-detector') throw new InvalidArgumentError(url, "a detector.json with format 'cnn-yolo-detector'", describeValue(file?.format));
     return file;
@@ -168,6 +165,6 @@ export async function readDetectorFile(dir: string): Promise<DetectorFile> {
  */
 export async function loadDetector(dir: string): Promise<Detector> {
   const file = await readDetectorFile(dir);
-  const model = await tfl.loadLayersModel(isWeightsUrl(dir) ? fetchModel(`${folderUrl(dir)}model.json`) : fileSystem(dir));
+  const model = await tfl.loadLayersModel(isWeightsUrl(dir) ? fetchModel(folderUrl(dir)) : fileSystem(dir));
   return createDetector(model, { anchors: file.anchors, labels: file.labels, inputSize: file.inputSize }, file.info);
 }
