@@ -1,11 +1,11 @@
 /** loadWeightsByName from a URL (a browser's way): the same weights as from the folder, clear errors otherwise. */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { fileSystem, InvalidArgumentError, ready, WeightsNotFoundError } from '@cnn/ops';
+import { serveFolder, type ServedFolder } from '@cnn/ops/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { lenet5 } from './lenet.js';
 import { seeded } from './test-support/seeded.js';
@@ -13,23 +13,16 @@ import { loadLayersModel } from './classify.js';
 import { loadWeightsByName } from './weights.js';
 
 let dir: string;
-let server: Server;
+let served: ServedFolder;
 let base: string;
 beforeAll(async () => {
   await ready({ backend: 'wasm' });
   dir = await mkdtemp(join(tmpdir(), 'cnn-weights-url-'));
-  server = createServer((req, res) => {
-    const name = new URL(req.url!, 'http://x').pathname.replace(/^\/w\//, '');
-    readFile(join(dir, name)).then(
-      (b) => res.writeHead(200).end(b),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}/w`;
+  served = await serveFolder(dir);
+  base = served.url.slice(0, -1);
 });
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await served.close();
   await rm(dir, { recursive: true, force: true });
 });
 

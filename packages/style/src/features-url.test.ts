@@ -1,10 +1,10 @@
 /** vggFeatures({ weights: url }): the page's way to use real VGG-19 weights (a tfjs layers model served next to it). */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { fileSystem, ready, WeightsNotFoundError } from '@cnn/ops';
+import { serveFolder } from '@cnn/ops/testing';
 import { expect, it } from 'vitest';
 import { vggFeatures } from './features.js';
 
@@ -14,14 +14,8 @@ it('loads VGG-19 weights from a URL by name and extracts the same features as th
   const layers = { contentLayer: 'block2_conv1', styleLayers: [['block1_conv1', 0.5], ['block1_conv2', 0.5]] as [string, number][] };
   const source = await vggFeatures({ weights: 'random', seed: 11, ...layers });
   await source.model.save(fileSystem(join(dir, 'vgg')));
-  const server = createServer((req, res) => {
-    readFile(join(dir, new URL(req.url!, 'http://x').pathname.slice(1))).then(
-      (b) => res.writeHead(200).end(b),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/vgg/`;
+  const served = await serveFolder(dir);
+  const url = `${served.url}vgg/`;
   try {
     const before = tf.memory().numTensors;
     const fetched = await vggFeatures({ weights: url, seed: 99, ...layers });
@@ -36,7 +30,7 @@ it('loads VGG-19 weights from a URL by name and extracts the same features as th
     expect(tf.memory().numTensors).toBe(before);
   } finally {
     source.dispose();
-    await new Promise((r) => server.close(r));
+    await served.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

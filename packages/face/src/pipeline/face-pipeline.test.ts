@@ -3,13 +3,11 @@
  * detector, landmark and descriptor nets. The chip check is independent of the chip code's own math: the
  * landmark net, run again on the produced chip, must find the eyes and the nose where dlib's template puts them.
  */
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { AbortedError, InvalidArgumentError, decodeImage, ready } from '@cnn/ops';
-import { expectNoLeaks } from '@cnn/ops/testing';
+import { expectNoLeaks, serveFolder } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distance } from '../distance.js';
 import { DLIB_CHIP_LANDMARKS, DLIB_CHIP_TEMPLATE } from './chip.js';
@@ -156,21 +154,12 @@ describe('FacePipeline on a real photo', () => {
 
   it('loads all three nets from a URL serving face-api\'s model folder (a browser\'s way) and describes the same', async () => {
     const modelDir = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'model');
-    const hits: string[] = [];
-    const server = createServer((req, res) => {
-      const name = new URL(req.url!, 'http://x').pathname.replace(/^\/models\//, '');
-      hits.push(name);
-      readFile(join(modelDir, name)).then(
-        (b) => res.writeHead(200).end(b),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/models/`;
+    const served = await serveFolder(modelDir);
+    const url = served.url;
     try {
       const before = tf.memory().numTensors;
       const fetched = await createFacePipeline({ faceApiModelDir: url });
-      expect(hits.filter((h) => h.endsWith('-weights_manifest.json')).sort()).toEqual(['face_landmark_68_model-weights_manifest.json', 'face_recognition_model-weights_manifest.json', 'tiny_face_detector_model-weights_manifest.json']);
+      expect(served.hits.filter((h) => h.endsWith('-weights_manifest.json')).sort()).toEqual(['/face_landmark_68_model-weights_manifest.json', '/face_recognition_model-weights_manifest.json', '/tiny_face_detector_model-weights_manifest.json']);
       const a = await pipeline.describe(photo);
       const b = await fetched.describe(photo);
       expect(b.map((f) => f.box)).toEqual(a.map((f) => f.box));
@@ -181,7 +170,7 @@ describe('FacePipeline on a real photo', () => {
       await expect(createFacePipeline({ faceApiModelDir: `${url}missing/` })).rejects.toThrow(/tiny_face_detector_model-weights_manifest\.json/);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
-      await new Promise((r) => server.close(r));
+      await served.close();
     }
   }, 120_000);
 });

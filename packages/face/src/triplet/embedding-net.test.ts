@@ -1,11 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, fileSystem, mulberry32, ready } from '@cnn/ops';
-import { expectNoLeaks } from '@cnn/ops/testing';
+import { expectNoLeaks, serveFolder } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeEmbeddings, createEmbeddingNet, embeddingNetInput, loadEmbeddingNet } from './embedding-net.js';
 import { L2Normalization } from './layers.js';
@@ -99,19 +98,13 @@ describe('createEmbeddingNet', () => {
     const after = await computeEmbeddings(back, x);
     after.forEach((row, i) => row.forEach((v, k) => expect(v).toBeCloseTo(before[i]![k]!, 6)));
     // The same folder by URL (a web page's way), with its custom L2 normalization layer.
-    const server = createServer((req, res) => {
-      readFile(join(dir, new URL(req.url!, 'http://x').pathname)).then(
-        (b) => res.writeHead(200).end(b),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const served = await serveFolder(dir);
     try {
-      const fetched = await loadEmbeddingNet(`http://127.0.0.1:${(server.address() as { port: number }).port}/net/`);
+      const fetched = await loadEmbeddingNet(`${served.url}net/`);
       expect(await computeEmbeddings(fetched, x)).toEqual(after);
       fetched.dispose();
     } finally {
-      await new Promise((r) => server.close(r));
+      await served.close();
     }
     x.dispose();
     net.dispose();

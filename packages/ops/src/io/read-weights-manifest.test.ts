@@ -1,5 +1,3 @@
-import { readFile as readFileBytes } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileNotFoundError, InvalidArgumentError, UnsafePathError, WeightsMismatchError, WeightsNotFoundError } from '../errors/errors.js';
 import { ready } from '../backend/index.js';
+import { serveFolder } from '../testing/index.js';
 import { isWeightsUrl, readWeightsManifest } from './read-weights-manifest.js';
 
 let dir: string;
@@ -57,15 +56,8 @@ describe('readWeightsManifest', () => {
   });
 
   it('fetches an http URL (a folder + manifest name, or the manifest) to the same tensors as the files', async () => {
-    const server = createServer((req, res) => {
-      const name = decodeURIComponent(new URL(req.url!, 'http://x').pathname).replace(/^\/models\//, '');
-      readFileBytes(join(dir, name)).then(
-        (b) => res.writeHead(200).end(b),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/models`;
+    const served = await serveFolder(dir);
+    const base = served.url.slice(0, -1); // no trailing '/': a folder URL either way
     try {
       expect(isWeightsUrl(base)).toBe(true);
       expect(isWeightsUrl(dir)).toBe(false);
@@ -79,7 +71,7 @@ describe('readWeightsManifest', () => {
       await expect(readWeightsManifest(`${base}/short-weights_manifest.json`)).rejects.toThrow(WeightsMismatchError);
       await expect(readWeightsManifest(`${base}/escape-weights_manifest.json`)).rejects.toThrow(UnsafePathError);
     } finally {
-      await new Promise((r) => server.close(r));
+      await served.close();
     }
   });
 });

@@ -142,3 +142,40 @@ export async function withBackend<T>(backend: BackendName, fn: () => T | Promise
     if (previous && previous !== backend) await ready({ backend: previous });
   }
 }
+
+export interface ServedFolder {
+  /** The folder's URL, ending in '/'. */
+  url: string;
+  /** Paths asked for, in order (e.g. '/net/model.json'). */
+  hits: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the files of `dir` over http on 127.0.0.1 (a free port), 404 for anything else: for tests of loaders
+ * that take URLs. Node only (node:http is imported on call). Close it when done.
+ */
+export async function serveFolder(dir: string): Promise<ServedFolder> {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const { resolve, sep } = await import('node:path');
+  const root = resolve(dir);
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    hits.push(path);
+    const file = resolve(root, `.${path}`);
+    if (file !== root && !file.startsWith(root + sep)) return void res.writeHead(404).end();
+    readFile(file).then(
+      (bytes) => res.writeHead(200).end(bytes),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    hits,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}

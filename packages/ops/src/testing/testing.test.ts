@@ -1,7 +1,10 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../backend/backend.js';
-import { defaultTolerance, expectNoLeaks, expectTensorsClose, maxRelativeError, testBackends } from './index.js';
+import { defaultTolerance, expectNoLeaks, expectTensorsClose, maxRelativeError, serveFolder, testBackends } from './index.js';
 
 describe('@cnn/ops/testing helpers can fail', () => {
   beforeAll(async () => {
@@ -32,5 +35,31 @@ describe('@cnn/ops/testing helpers can fail', () => {
   it('maxRelativeError and testBackends', () => {
     expect(maxRelativeError([2, 4], [2, 5])).toBeCloseTo(0.2, 12);
     expect(testBackends().length).toBeGreaterThan(0);
+  });
+});
+
+describe('serveFolder', () => {
+  it('serves the folder\'s files, records what was asked, 404 for anything else or outside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cnn-serve-'));
+    await mkdir(join(dir, 'sub'));
+    await writeFile(join(dir, 'sub', 'a.bin'), Uint8Array.from([1, 2, 3]));
+    await writeFile(join(dir, '..', 'cnn-serve-outside.txt'), 'secret');
+    const served = await serveFolder(dir);
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const ok = await fetch(`${served.url}sub/a.bin`);
+      expect(ok.status).toBe(200);
+      expect(Array.from(new Uint8Array(await ok.arrayBuffer()))).toEqual([1, 2, 3]);
+      expect((await fetch(`${served.url}sub/missing`)).status).toBe(404);
+      // URL parsing removes '..' segments, but an encoded slash ('..%2F') becomes one after decoding.
+      const { get } = await import('node:http');
+      const raw = await new Promise<number>((done) => get({ host: '127.0.0.1', port: new URL(served.url).port, path: '/..%2Fcnn-serve-outside.txt' }, (res) => (res.resume(), done(res.statusCode!))));
+      expect(raw).toBe(404);
+      expect(served.hits).toEqual(['/sub/a.bin', '/sub/missing', '/../cnn-serve-outside.txt']);
+    } finally {
+      await served.close();
+      await rm(dir, { recursive: true, force: true });
+      await rm(join(dir, '..', 'cnn-serve-outside.txt'), { force: true });
+    }
   });
 });

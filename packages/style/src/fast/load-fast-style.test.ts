@@ -1,11 +1,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ready, UnsafePathError, WeightsMismatchError, WeightsNotFoundError } from '@cnn/ops';
 import type { NDArray } from '@cnn/ops/reference';
-import { expectNoLeaks, expectTensorsClose } from '@cnn/ops/testing';
+import { expectNoLeaks, expectTensorsClose, serveFolder } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFastStyle, readFastStyleManifest, writeFastStyle } from './load-fast-style.js';
 import { ml5TransformForward, randomFastStyleVariables } from './reference.js';
@@ -68,14 +67,8 @@ describe('loadFastStyle', () => {
   it('loads the same net from the URL of its folder (as ml5 does in a page); a short file, a climbing name, a 404 are errors', async () => {
     const dir = join(root, 'served', 'net');
     await writeFolder(dir, randomFastStyleVariables(FILTERS, 1, 5));
-    const server = createServer((req, res) => {
-      readFile(join(root, 'served', decodeURIComponent(new URL(req.url!, 'http://x').pathname))).then(
-        (b) => res.writeHead(200).end(b),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const served = await serveFolder(join(root, 'served'));
+    const base = served.url.slice(0, -1);
     try {
       const before = tf.memory().numTensors;
       const [fromDisk, fromUrl] = [await loadFastStyle(dir), await loadFastStyle(`${base}/net`)];
@@ -91,7 +84,7 @@ describe('loadFastStyle', () => {
       await expect(loadFastStyle(`${base}/climb/`)).rejects.toThrow(UnsafePathError);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
-      await new Promise((r) => server.close(r));
+      await served.close();
     }
   });
 

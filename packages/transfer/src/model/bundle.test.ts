@@ -1,10 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { FileNotFoundError, UnsafePathError, WeightsNotFoundError, encodeImage, ready, writeFileAtomic } from '@cnn/ops';
-import { expectNoLeaks } from '@cnn/ops/testing';
+import { expectNoLeaks, serveFolder } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasKerasBatchNormRule } from './batch-norm-rule.js';
 import { loadClassifier, saveClassifier, type ClassifierFile } from './bundle.js';
@@ -81,15 +80,8 @@ describe('saveClassifier / loadClassifier', () => {
     const modelJson = JSON.parse(await readFile(join(evil, 'model.json'), 'utf8'));
     modelJson.weightsManifest[0].paths = ['../served/model.weights.bin'];
     await writeFileAtomic(join(evil, 'model.json'), JSON.stringify(modelJson));
-    const server = createServer((req, res) => {
-      const name = new URL(req.url!, 'http://x').pathname.replace(/^\/bundles\//, '');
-      readFile(join(dir, name)).then(
-        (b) => res.writeHead(200).end(b),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/bundles`;
+    const served = await serveFolder(dir);
+    const base = served.url.slice(0, -1);
     try {
       const before = tf.memory().numTensors;
       const fromFolder = await loadClassifier(out);
@@ -108,7 +100,7 @@ describe('saveClassifier / loadClassifier', () => {
       await expect(loadClassifier(`${base}/evil`)).rejects.toThrow(UnsafePathError);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
-      await new Promise((r) => server.close(r));
+      await served.close();
       c.dispose();
       tf.dispose([x, y]);
     }

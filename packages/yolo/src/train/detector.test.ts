@@ -1,10 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { FileNotFoundError, InvalidArgumentError, ShapeMismatchError, WeightsNotFoundError, ready } from '@cnn/ops';
-import { expectNoLeaks } from '@cnn/ops/testing';
+import { expectNoLeaks, serveFolder } from '@cnn/ops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScene } from '../data/synthetic-scenes.js';
 import { createDetector, loadDetector, type DetectorFile } from './detector.js';
@@ -66,14 +65,8 @@ describe('createDetector / loadDetector', () => {
     expect(before.length).toBeGreaterThan(0);
     expect(after).toEqual(before);
     // The same folder served over http (a web page's way): detector.json fetched, the weights through fetchModel.
-    const server = createServer((req, res) => {
-      readFile(join(dir, new URL(req.url!, 'http://x').pathname.slice(1))).then(
-        (b) => res.writeHead(200).end(b),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const served = await serveFolder(dir);
+    const base = served.url.slice(0, -1);
     try {
       const fetched = await loadDetector(`${base}/det`);
       expect(fetched.labels).toEqual(labels);
@@ -81,7 +74,7 @@ describe('createDetector / loadDetector', () => {
       fetched.dispose();
       await expect(loadDetector(`${base}/nothing-here/`)).rejects.toThrow(WeightsNotFoundError);
     } finally {
-      await new Promise((r) => server.close(r));
+      await served.close();
     }
     image.dispose();
     detector.dispose();
