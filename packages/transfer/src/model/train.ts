@@ -151,8 +151,8 @@ export interface FineTuneOptions extends Omit<TrainClassifierOptions, 'learningR
   trainBatchNorm?: boolean;
 }
 
-/** checkpointDir's folder of the starting weights (earlyStopping.includeStart with restoreBest). */
-const START_FOLDER = 'epoch-0000';
+/** checkpointDir's folder of an epoch's model; epoch 0's holds the starting weights (includeStart with restoreBest). */
+const epochFolder = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
 
 /** checkpoint.json */
 export interface CheckpointFile {
@@ -503,7 +503,7 @@ export async function runTraining(classifier: Classifier, spec: LoopSpec, option
           if (dir) {
             const { fs, path } = await node();
             await fs.mkdir(dir, { recursive: true });
-            await classifier.model.save(fileSystem(path.join(dir, START_FOLDER)));
+            await classifier.model.save(fileSystem(path.join(dir, epochFolder(0))));
           }
         }
         progress?.({ phase: 'start', epoch: 0, epochs, batch: 0, loss: NaN, acc: NaN, ...start, imagesPerSecond: 0 });
@@ -659,21 +659,14 @@ async function saveCheckpoint(
     .readFile(file, 'utf8')
     .then((t) => JSON.parse(t) as CheckpointFile)
     .catch(() => undefined);
-  const last = `epoch-${String(s.epoch).padStart(4, '0')}`;
+  const last = epochFolder(s.epoch);
   await classifier.model.save(fileSystem(path.join(dir, last)));
   const opt = await s.optimizer.getWeights();
   const encoded = await tf.io.encodeWeights(opt);
   await writeFileAtomic(path.join(dir, last, 'optimizer.bin'), new Uint8Array(encoded.data as ArrayBuffer));
-  const best =
-    s.keepBest && Number.isFinite(s.bestValue)
-      ? s.bestEpoch === s.epoch
-        ? last
-        : s.bestEpoch === 0 && s.start
-          ? START_FOLDER
-          : previous?.best && previous.bestEpoch === s.bestEpoch
-            ? previous.best
-            : undefined
-      : undefined;
+  // The best epoch's folder is on disk when it is this epoch, the start (saved before epoch 1), or kept already.
+  const onDisk = s.bestEpoch === s.epoch || (s.bestEpoch === 0 && s.start !== undefined) || (previous?.best !== undefined && previous.bestEpoch === s.bestEpoch);
+  const best = s.keepBest && Number.isFinite(s.bestValue) && onDisk ? epochFolder(s.bestEpoch) : undefined;
   const ck: CheckpointFile = {
     format: 'cnn-transfer-checkpoint',
     version: 1,
