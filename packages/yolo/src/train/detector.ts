@@ -138,24 +138,25 @@ export function createDetector(model: tfl.LayersModel, config: DetectorConfig, i
 /** Reads detector.json (without the model), from a folder or, for a URL, fetched. */
 export async function readDetectorFile(dir: string): Promise<DetectorFile> {
   if (typeof dir !== 'string' || dir.length === 0) throw new InvalidArgumentError('dir', 'a detector folder (model.json + detector.json)', describeValue(dir));
+  let where: string;
+  let file: DetectorFile;
   if (isWeightsUrl(dir)) {
-    const url = new URL('detector.json', folderUrl(dir)).href;
-    const file = (await fetchJson(url, { what: 'detector file' })) as DetectorFile;
-    if (file?.format !== 'cnn-yolo-detector') throw new InvalidArgumentError(url, "a detector.json with format 'cnn-yolo-detector'", describeValue(file?.format));
-    return file;
+    where = new URL('detector.json', folderUrl(dir)).href;
+    file = (await fetchJson(where, { what: 'detector file' })) as DetectorFile;
+  } else {
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    where = join(dir, 'detector.json');
+    let text: string;
+    try {
+      text = await readFile(where, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotFoundError(where, 'detector.json', 'Save a detector with detector.save(dir).');
+      throw err;
+    }
+    file = JSON.parse(text) as DetectorFile;
   }
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const path = join(dir, 'detector.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotFoundError(path, 'detector.json', 'Save a detector with detector.save(dir).');
-    throw err;
-  }
-  const file = JSON.parse(text) as DetectorFile;
-  if (file.format !== 'cnn-yolo-detector') throw new InvalidArgumentError(path, "a detector.json with format 'cnn-yolo-detector'", describeValue(file.format));
+  if (file?.format !== 'cnn-yolo-detector') throw new InvalidArgumentError(where, "a detector.json with format 'cnn-yolo-detector'", describeValue(file?.format));
   return file;
 }
 
