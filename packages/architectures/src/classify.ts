@@ -12,7 +12,7 @@ import { fetchModel, fileSystem, InvalidArgumentError, isWeightsUrl, resolveWeig
  * through @cnn/ops `fetchModel` (shards beside model.json, byte counts checked).
  */
 export async function loadLayersModel(pathOrId: string): Promise<tfl.LayersModel> {
-  if (typeof pathOrId === 'string' && pathOrId.length > 0 && isWeightsUrl(pathOrId)) return tfl.loadLayersModel(fetchModel(pathOrId));
+  if (isWeightsUrl(pathOrId)) return tfl.loadLayersModel(fetchModel(pathOrId));
   const dir = await resolveWeights(pathOrId, { offline: true });
   return tfl.loadLayersModel(fileSystem(dir));
 }

@@ -96,7 +96,7 @@ export async function loadKerasWeights(model: tfl.LayersModel, path: string): Pr
  * `fetchWeights` (shards beside model.json, byte counts checked).
  */
 export async function loadWeightsByName(model: tfl.LayersModel, pathOrId: string, options: { allowMissing?: boolean } = {}): Promise<{ assigned: number; unused: string[] }> {
-  if (typeof pathOrId === 'string' && pathOrId.length > 0 && isWeightsUrl(pathOrId)) {
+  if (isWeightsUrl(pathOrId)) {
     if (/\.(h5|hdf5)([?#].*)?$/i.test(pathOrId)) {
       throw new InvalidArgumentError('pathOrId', 'the URL of a tfjs model folder or model.json (Keras .h5 files are read from disk)', JSON.stringify(pathOrId), 'Convert it (tensorflowjs_converter) or load it in Node.');
     }

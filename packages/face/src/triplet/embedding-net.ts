@@ -142,5 +142,5 @@ export async function computeEmbeddings(model: tfl.LayersModel, images: tf.Tenso
  */
 export async function loadEmbeddingNet(path: string): Promise<tfl.LayersModel> {
   registerFaceTrainingLayers();
-  return tfl.loadLayersModel(typeof path === 'string' && path.length > 0 && isWeightsUrl(path) ? fetchModel(path) : fileSystem(path));
+  return tfl.loadLayersModel(isWeightsUrl(path) ? fetchModel(path) : fileSystem(path));
 }

@@ -61,6 +61,9 @@ describe('readWeightsManifest', () => {
     try {
       expect(isWeightsUrl(base)).toBe(true);
       expect(isWeightsUrl(dir)).toBe(false);
+      expect(isWeightsUrl('')).toBe(false);
+      expect(isWeightsUrl('  ')).toBe(false);
+      expect(isWeightsUrl(undefined as never)).toBe(false);
       for (const w of [await readWeightsManifest(base, { manifestName: 'm-weights_manifest.json' }), await readWeightsManifest(`${base}/`, { manifestName: 'm-weights_manifest.json' }), await readWeightsManifest(`${base}/m-weights_manifest.json`)]) {
         expect(Array.from(await w['a/kernel']!.data())).toEqual([1, 2, 3, 4]);
         expect(Array.from(await w['a/bias']!.data())).toEqual([-1, 0, 1]);

@@ -25,9 +25,12 @@ export interface ReadWeightsManifestOptions {
   signal?: AbortSignal;
 }
 
-/** True when `path` is fetched rather than read: an http(s)/blob URL, or any path outside Node. */
+/**
+ * True when `path` is fetched rather than read: an http(s)/blob URL, or any path outside Node. False for
+ * anything but a non-blank string, so the loaders' own checks report bad input.
+ */
 export function isWeightsUrl(path: string): boolean {
-  return /^(https?|blob):/i.test(path) || !isNode();
+  return typeof path === 'string' && path.trim() !== '' && (/^(https?|blob):/i.test(path) || !isNode());
 }
 
 /** Reads `path` (the manifest itself, or a folder holding `options.manifestName`) and its shards, decoded. */

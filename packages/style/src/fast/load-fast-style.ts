@@ -112,7 +112,7 @@ function inferArchitecture(manifest: FastStyleManifest): { filters?: [number, nu
 
 /** A fast-style folder's manifest and variable files: on disk, or fetched from a URL (a browser's way). */
 async function fastStyleFiles(source: string, options: LoadFastStyleOptions): Promise<{ where: string; manifest: FastStyleManifest; read(file: string): Promise<Uint8Array | undefined> }> {
-  if (typeof source === 'string' && source.trim() !== '' && isWeightsUrl(source)) {
+  if (isWeightsUrl(source)) {
     const base = folderUrl(source);
     const manifestUrl = new URL('manifest.json', base).href;
     const manifest = checkFastStyleManifest(await fetchJson(manifestUrl, { what: 'fast-style manifest' }), manifestUrl);
