@@ -46,11 +46,13 @@ it('loads a tfjs model folder by URL (folder or model.json) into another model b
   await expect(loadWeightsByName(other, `${base}/vgg19.h5`)).rejects.toThrow(InvalidArgumentError);
   other.dispose();
   // loadLayersModel takes the URL too: the whole model, same predictions.
+  const tensors = tf.memory().numTensors;
   const whole = await loadLayersModel(`${base}/lenet/`);
   const x = tf.randomUniform([2, 32, 32, 1], 0, 1, 'float32', 4);
   const [p1, p2] = [saved.predict(x) as tf.Tensor, whole.predict(x) as tf.Tensor];
   expect(Array.from(p2.dataSync())).toEqual(Array.from(p1.dataSync()));
   tf.dispose([x, p1, p2]);
   whole.dispose();
+  expect(tf.memory().numTensors).toBe(tensors);
   saved.dispose();
 });

@@ -100,9 +100,11 @@ describe('createEmbeddingNet', () => {
     // The same folder by URL (a web page's way), with its custom L2 normalization layer.
     const served = await serveFolder(dir);
     try {
+      const tensors = tf.memory().numTensors;
       const fetched = await loadEmbeddingNet(`${served.url}net/`);
       expect(await computeEmbeddings(fetched, x)).toEqual(after);
       fetched.dispose();
+      expect(tf.memory().numTensors).toBe(tensors);
     } finally {
       await served.close();
     }

@@ -68,10 +68,12 @@ describe('createDetector / loadDetector', () => {
     const served = await serveFolder(dir);
     const base = served.url.slice(0, -1);
     try {
+      const tensors = tf.memory().numTensors;
       const fetched = await loadDetector(`${base}/det`);
       expect(fetched.labels).toEqual(labels);
       expect(await fetched.detect(image, { scoreThreshold: 0.05 })).toEqual(before);
       fetched.dispose();
+      expect(tf.memory().numTensors).toBe(tensors);
       await expect(loadDetector(`${base}/nothing-here/`)).rejects.toThrow(WeightsNotFoundError);
     } finally {
       await served.close();
